@@ -1,0 +1,1 @@
+//! rigor-metrics
