@@ -1,1 +1,16 @@
-//! rigor-io
+//! rigor-io: readers and writers. Errors name the file, the line and the problem.
+//!
+//! ```
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let path = dir.path().join("qrels.txt");
+//! std::fs::write(&path, "q1 0 d1 1\nq1 0 d2 0\n").unwrap();
+//! let qrels = rigor_io::trec::read_qrels(&path).unwrap();
+//! assert_eq!(qrels.query(b"q1").unwrap().num_rel(1), 1);
+//! ```
+
+pub mod error;
+pub mod evidence;
+pub mod input;
+pub mod trec;
+
+pub use error::{Error, Result};

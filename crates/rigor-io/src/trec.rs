@@ -1,0 +1,461 @@
+//! TREC qrels and runs.
+//!
+//! Qrels (`qid iter docid rel`) are small and read whole. Runs
+//! (`qid Q0 docid rank score tag`) can be tens of millions of lines, so they are
+//! streamed: a reader thread cuts the file into blocks that end on a query boundary,
+//! and blocks are parsed and evaluated in parallel, each query exactly once with all
+//! of its documents. A run whose lines for one query are not contiguous is detected
+//! and re-read whole, so the result never depends on the file's order.
+//!
+//! Like trec_eval: fields are separated by any whitespace (tabs, repeated spaces,
+//! CRLF), the rank column is ignored, scores are 32-bit floats, and a document listed
+//! twice for one query is an error (trec_eval's "duplicate docs").
+
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+use rigor_metrics::ir::{Qrels, QrelsBuilder, ScoredDoc};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::error::{Error, Result};
+use crate::input::{fields, open, read_all, show, Progress};
+
+/// Reads a qrels file (plain or gzip).
+pub fn read_qrels(path: &Path) -> Result<Qrels> {
+    let bytes = read_all(path)?;
+    let mut builder = QrelsBuilder::new();
+    let mut judged = 0usize;
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line_no = i as u64 + 1;
+        let f: Vec<&[u8]> = fields(line).collect();
+        if f.is_empty() {
+            continue;
+        }
+        if f.len() != 4 {
+            return Err(Error::line(
+                path,
+                line_no,
+                format!(
+                    "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
+                    f.len()
+                ),
+            ));
+        }
+        let grade = std::str::from_utf8(f[3])
+            .ok()
+            .and_then(|s| s.parse::<i32>().ok())
+            .ok_or_else(|| {
+                Error::line(
+                    path,
+                    line_no,
+                    format!("relevance '{}' is not an integer", show(f[3])),
+                )
+            })?;
+        builder.add(f[0], f[2], grade).map_err(|d| {
+            Error::line(
+                path,
+                line_no,
+                format!(
+                    "document '{}' is judged twice for query '{}' (trec_eval refuses duplicate judgments)",
+                    d.docid, d.qid
+                ),
+            )
+        })?;
+        judged += 1;
+    }
+    if judged == 0 {
+        return Err(Error::file(path, "holds no judgments (only blank lines)"));
+    }
+    Ok(builder.build())
+}
+
+/// What was learnt about a run file while streaming it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunInfo {
+    /// Non-blank lines.
+    pub lines: u64,
+    /// The tag column, if every line has the same one.
+    pub tag: Option<String>,
+    /// Whether the lines of a query were spread over the file (it was then read whole).
+    pub regrouped: bool,
+}
+
+/// The tag seen in a block: none yet, one, or several.
+#[derive(Debug, Clone, PartialEq)]
+enum Tag {
+    None,
+    One(Vec<u8>),
+    Mixed,
+}
+
+impl Tag {
+    fn see(&mut self, tag: &[u8]) {
+        match self {
+            Tag::None => *self = Tag::One(tag.to_vec()),
+            Tag::One(t) if t != tag => *self = Tag::Mixed,
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, other: Tag) {
+        match other {
+            Tag::None => {}
+            Tag::One(t) => self.see(&t),
+            Tag::Mixed => *self = Tag::Mixed,
+        }
+    }
+}
+
+/// A block of whole lines, with the line number of its first line.
+struct Block {
+    first_line: u64,
+    bytes: Vec<u8>,
+}
+
+/// One block's results.
+struct BlockOutput<T> {
+    queries: Vec<(Box<[u8]>, T)>,
+    lines: u64,
+    tag: Tag,
+    /// A query whose lines are not contiguous within the block.
+    scattered: bool,
+    /// The first error by line number.
+    error: Option<(u64, String)>,
+    duplicates: u64,
+}
+
+/// Blocks are cut at about this size; a query larger than a block extends it.
+const BLOCK_BYTES: usize = 8 << 20;
+
+/// Streams a run file and calls `f(qid, docs)` once per query with all of its documents
+/// (in file order), in parallel. Returns the results by query (in no particular order)
+/// and what was learnt about the file.
+pub fn map_run<T, F>(
+    path: &Path,
+    progress: Option<Progress<'_>>,
+    f: F,
+) -> Result<(Vec<(Box<[u8]>, T)>, RunInfo)>
+where
+    T: Send,
+    F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
+{
+    match stream(path, progress, &f, BLOCK_BYTES)? {
+        Some(done) => Ok(done),
+        // A query's lines were spread over blocks: read the file as one block.
+        None => {
+            let (queries, mut info) = stream(path, None, &f, usize::MAX)?
+                .expect("a single block cannot scatter a query across blocks");
+            info.regrouped = true;
+            Ok((queries, info))
+        }
+    }
+}
+
+type Mapped<T> = (Vec<(Box<[u8]>, T)>, RunInfo);
+
+/// One pass over the file. `None` when a query's lines were found in two blocks.
+fn stream<T, F>(
+    path: &Path,
+    progress: Option<Progress<'_>>,
+    f: &F,
+    block_bytes: usize,
+) -> Result<Option<Mapped<T>>>
+where
+    T: Send,
+    F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
+{
+    let reader = open(path, progress)?;
+    let (tx, rx) = sync_channel::<Result<Block>>(4);
+    let outputs: Vec<Result<BlockOutput<T>>> = std::thread::scope(|s| {
+        s.spawn(move || cut_blocks(path, reader, block_bytes, |b| tx.send(b).is_ok()));
+        rx.into_iter()
+            .par_bridge()
+            .map(|block| block.map(|b| process_block(&b, f)))
+            .collect()
+    });
+
+    let mut info = RunInfo::default();
+    let mut tag = Tag::None;
+    let mut queries = Vec::new();
+    let mut first_error: Option<(u64, String)> = None;
+    let mut duplicates = 0u64;
+    let mut scattered = false;
+    for out in outputs {
+        let out = out?;
+        info.lines += out.lines;
+        tag.merge(out.tag);
+        duplicates += out.duplicates;
+        scattered |= out.scattered;
+        if let Some(e) = out.error {
+            if first_error.as_ref().is_none_or(|(l, _)| e.0 < *l) {
+                first_error = Some(e);
+            }
+        }
+        queries.extend(out.queries);
+    }
+    if let Some((line, problem)) = first_error {
+        let problem = if duplicates > 1 {
+            format!("{problem} ({duplicates} duplicate (query, document) pairs in this file)")
+        } else {
+            problem
+        };
+        return Err(Error::line(path, line, problem));
+    }
+    if info.lines == 0 {
+        return Err(Error::file(path, "holds no run lines (only blank lines)"));
+    }
+    let mut seen: FxHashSet<&[u8]> = FxHashSet::default();
+    if scattered || !queries.iter().all(|(q, _)| seen.insert(q)) {
+        if block_bytes == usize::MAX {
+            unreachable!("a single block groups every query");
+        }
+        return Ok(None);
+    }
+    info.tag = match tag {
+        Tag::One(t) => Some(String::from_utf8_lossy(&t).into_owned()),
+        _ => None,
+    };
+    Ok(Some((queries, info)))
+}
+
+/// The first field of a line (its qid), or `None` for a blank line.
+fn qid_of(line: &[u8]) -> Option<&[u8]> {
+    fields(line).next()
+}
+
+/// Reads `reader` into blocks of whole lines that end where a query's lines end,
+/// handing each to `send` (which returns false when the receiver is gone).
+fn cut_blocks(
+    path: &Path,
+    mut reader: impl std::io::Read,
+    block_bytes: usize,
+    send: impl Fn(Result<Block>) -> bool,
+) {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut first_line = 1u64;
+    let mut eof = false;
+    while !eof {
+        let target = block_bytes.min(64 << 20).max(buf.len() + (1 << 20));
+        while buf.len() < target {
+            let start = buf.len();
+            buf.resize(target, 0);
+            match reader.read(&mut buf[start..]) {
+                Ok(0) => {
+                    buf.truncate(start);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.truncate(start + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+                Err(e) => {
+                    send(Err(Error::io(path, e)));
+                    return;
+                }
+            }
+        }
+        if !eof && buf.len() < block_bytes {
+            continue;
+        }
+        let cut = if eof { buf.len() } else { query_boundary(&buf) };
+        if cut == 0 {
+            continue; // one query fills the buffer: read more
+        }
+        let rest = buf.split_off(cut);
+        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+        let block = Block {
+            first_line,
+            bytes: std::mem::replace(&mut buf, rest),
+        };
+        first_line += lines;
+        if !send(Ok(block)) {
+            return;
+        }
+    }
+}
+
+/// Where the lines of the last query among the complete lines of `buf` begin: the
+/// bytes before it hold only whole queries (unless the file is not grouped by query,
+/// which the caller detects). 0 when no boundary is known yet.
+fn query_boundary(buf: &[u8]) -> usize {
+    let Some(last_nl) = memchr::memrchr(b'\n', buf) else {
+        return 0;
+    };
+    let mut end = last_nl; // exclusive end of the line being looked at
+    let mut last_qid: Option<&[u8]> = None;
+    loop {
+        let start = memchr::memrchr(b'\n', &buf[..end]).map_or(0, |p| p + 1);
+        if let Some(q) = qid_of(&buf[start..end]) {
+            match last_qid {
+                None => last_qid = Some(q),
+                Some(l) if l != q => return end + 1,
+                _ => {}
+            }
+        }
+        if start == 0 {
+            return 0;
+        }
+        end = start - 1;
+    }
+}
+
+/// Parses a block and maps every query in it.
+fn process_block<T, F>(block: &Block, f: &F) -> BlockOutput<T>
+where
+    T: Send,
+    F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
+{
+    let mut out = BlockOutput {
+        queries: Vec::new(),
+        lines: 0,
+        tag: Tag::None,
+        scattered: false,
+        error: None,
+        duplicates: 0,
+    };
+    // Groups in order of first appearance; `index` finds a query seen earlier.
+    let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>, u64)> = Vec::new();
+    let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
+    let mut current = usize::MAX;
+    let mut line_no = block.first_line;
+    for line in block.bytes.split(|b| *b == b'\n') {
+        let this_line = line_no;
+        line_no += 1;
+        let mut it = fields(line);
+        let Some(qid) = it.next() else { continue };
+        out.lines += 1;
+        let rest: [Option<&[u8]>; 6] = [
+            it.next(),
+            it.next(),
+            it.next(),
+            it.next(),
+            it.next(),
+            it.next(),
+        ];
+        let n = 1 + rest.iter().take_while(|f| f.is_some()).count();
+        let (Some(docid), Some(score), Some(tag), None) = (rest[1], rest[3], rest[4], rest[5])
+        else {
+            out.error.get_or_insert((
+                this_line,
+                format!(
+                    "expected 6 fields (qid Q0 docid rank score tag), found {}",
+                    if n > 6 {
+                        "more".to_string()
+                    } else {
+                        n.to_string()
+                    }
+                ),
+            ));
+            break;
+        };
+        let score = match parse_score(score) {
+            Ok(s) => s,
+            Err(problem) => {
+                out.error.get_or_insert((this_line, problem));
+                break;
+            }
+        };
+        out.tag.see(tag);
+        if current == usize::MAX || groups[current].0 != qid {
+            current = match index.get(qid) {
+                Some(&i) => {
+                    out.scattered = true;
+                    i
+                }
+                None => {
+                    index.insert(qid, groups.len());
+                    groups.push((qid, Vec::new(), this_line));
+                    groups.len() - 1
+                }
+            };
+        }
+        groups[current].1.push(ScoredDoc { docid, score });
+    }
+    if out.error.is_some() {
+        return out;
+    }
+    let results: Vec<(Box<[u8]>, std::result::Result<T, (u64, String, u64)>)> = groups
+        .into_par_iter()
+        .map(|(qid, mut docs, first)| {
+            let dups = duplicates(&docs);
+            let r = if let Some((docid, count)) = dups {
+                Err((
+                    first,
+                    format!(
+                        "document '{}' is listed more than once for query '{}' (trec_eval refuses duplicate documents)",
+                        show(docid),
+                        show(qid)
+                    ),
+                    count,
+                ))
+            } else {
+                Ok(f(qid, &mut docs))
+            };
+            (Box::from(qid), r)
+        })
+        .collect();
+    for (qid, r) in results {
+        match r {
+            Ok(v) => out.queries.push((qid, v)),
+            Err((line, problem, count)) => {
+                out.duplicates += count;
+                if out.error.as_ref().is_none_or(|(l, _)| line < *l) {
+                    out.error = Some((line, problem));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first duplicated docid of a query and how many duplicates it has.
+fn duplicates<'a>(docs: &[ScoredDoc<'a>]) -> Option<(&'a [u8], u64)> {
+    let mut seen: FxHashSet<&[u8]> =
+        FxHashSet::with_capacity_and_hasher(docs.len(), Default::default());
+    let mut first = None;
+    let mut count = 0;
+    for d in docs {
+        if !seen.insert(d.docid) {
+            first.get_or_insert(d.docid);
+            count += 1;
+        }
+    }
+    first.map(|d| (d, count))
+}
+
+/// A run score: any decimal or exponent notation, read as trec_eval does (a double
+/// rounded to a 32-bit float). NaN is refused: it has no place in a ranking.
+fn parse_score(field: &[u8]) -> std::result::Result<f32, String> {
+    let value = std::str::from_utf8(field)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .ok_or_else(|| format!("score '{}' is not a number", show(field)))?;
+    if value.is_nan() {
+        return Err("score is NaN".to_string());
+    }
+    Ok(value as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundary_is_the_start_of_the_last_query() {
+        let buf = b"q1 Q0 a 1 1 t\nq1 Q0 b 2 1 t\nq2 Q0 c 1 1 t\nq2 Q0 d 2 1 t\nq2 Q0 e";
+        assert_eq!(query_boundary(buf), 28);
+        assert_eq!(query_boundary(b"q1 a\nq1 b\n"), 0);
+        assert_eq!(query_boundary(b"no newline"), 0);
+    }
+
+    #[test]
+    fn scores_read_as_float32() {
+        assert_eq!(parse_score(b"1e-3"), Ok(1e-3f64 as f32));
+        assert_eq!(parse_score(b"-2.5E+02"), Ok(-250.0));
+        assert_eq!(parse_score(b"0.1000000001"), parse_score(b"0.1000000002"));
+        assert!(parse_score(b"abc")
+            .unwrap_err()
+            .contains("'abc' is not a number"));
+        assert_eq!(parse_score(b"nan").unwrap_err(), "score is NaN");
+    }
+}

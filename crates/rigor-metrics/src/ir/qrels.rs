@@ -1,0 +1,186 @@
+//! Relevance judgments, indexed for evaluation.
+//!
+//! trec_eval's conventions (verified against trec_eval 9.0.8):
+//! - a grade ≥ the relevance level (default 1) is relevant;
+//! - grade 0 (and positive grades below the level) is judged non-relevant;
+//! - a negative grade means "in the pool, not judged": never relevant, not counted in
+//!   NumRel, skipped by Bpref, gain 0 — but the document is still in the qrels.
+
+use rustc_hash::FxHashMap;
+
+/// The judgments of one query.
+#[derive(Debug, Clone, Default)]
+pub struct QueryJudgments {
+    labels: FxHashMap<Box<[u8]>, i32>,
+    /// Positive grades, descending: the ideal ranking's gains for nDCG.
+    ideal: Vec<i32>,
+    /// Number of judged documents per grade ≥ 0, ascending by grade.
+    grade_counts: Vec<(i32, usize)>,
+}
+
+impl QueryJudgments {
+    /// The grade of a document, or `None` if the qrels do not mention it.
+    #[inline]
+    pub fn label(&self, docid: &[u8]) -> Option<i32> {
+        self.labels.get(docid).copied()
+    }
+
+    /// Number of documents with grade ≥ `level` (trec_eval `num_rel`).
+    pub fn num_rel(&self, level: i32) -> usize {
+        self.grade_counts
+            .iter()
+            .filter(|(g, _)| *g >= level)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Number of judged non-relevant documents: 0 ≤ grade < `level`.
+    pub fn num_nonrel(&self, level: i32) -> usize {
+        self.grade_counts
+            .iter()
+            .filter(|(g, _)| *g < level)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Positive grades in descending order (the ideal ranking's gains).
+    pub fn ideal_gains(&self) -> &[i32] {
+        &self.ideal
+    }
+
+    /// Number of documents in the qrels for this query, whatever their grade.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+/// A document judged twice for the same query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateJudgment {
+    pub qid: String,
+    pub docid: String,
+}
+
+/// All judgments, by query id.
+#[derive(Debug, Clone, Default)]
+pub struct Qrels {
+    queries: FxHashMap<Box<[u8]>, QueryJudgments>,
+    max_grade: i32,
+}
+
+impl Qrels {
+    /// The judgments of a query, if the qrels mention it.
+    pub fn query(&self, qid: &[u8]) -> Option<&QueryJudgments> {
+        self.queries.get(qid)
+    }
+
+    /// Query ids, in byte order.
+    pub fn qids(&self) -> Vec<&[u8]> {
+        let mut ids: Vec<&[u8]> = self.queries.keys().map(|k| &**k).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    pub fn len(&self) -> usize {
+        self.queries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty()
+    }
+
+    /// The largest grade in the whole qrels (ERR's g_max); 0 when nothing is positive.
+    pub fn max_grade(&self) -> i32 {
+        self.max_grade
+    }
+}
+
+/// Collects judgments line by line, then indexes them.
+#[derive(Debug, Default)]
+pub struct QrelsBuilder {
+    queries: FxHashMap<Box<[u8]>, FxHashMap<Box<[u8]>, i32>>,
+}
+
+impl QrelsBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one judgment. A second judgment of the same (qid, docid) is refused, as
+    /// trec_eval refuses it.
+    pub fn add(&mut self, qid: &[u8], docid: &[u8], grade: i32) -> Result<(), DuplicateJudgment> {
+        let docs = match self.queries.get_mut(qid) {
+            Some(docs) => docs,
+            None => self.queries.entry(qid.into()).or_default(),
+        };
+        if docs.insert(docid.into(), grade).is_some() {
+            return Err(DuplicateJudgment {
+                qid: String::from_utf8_lossy(qid).into_owned(),
+                docid: String::from_utf8_lossy(docid).into_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn build(self) -> Qrels {
+        let mut max_grade = 0;
+        let queries = self
+            .queries
+            .into_iter()
+            .map(|(qid, labels)| {
+                let mut ideal: Vec<i32> = labels.values().copied().filter(|g| *g > 0).collect();
+                ideal.sort_unstable_by(|a, b| b.cmp(a));
+                max_grade = max_grade.max(ideal.first().copied().unwrap_or(0));
+                let mut counts: FxHashMap<i32, usize> = FxHashMap::default();
+                for g in labels.values().filter(|g| **g >= 0) {
+                    *counts.entry(*g).or_default() += 1;
+                }
+                let mut grade_counts: Vec<(i32, usize)> = counts.into_iter().collect();
+                grade_counts.sort_unstable();
+                (
+                    qid,
+                    QueryJudgments {
+                        labels,
+                        ideal,
+                        grade_counts,
+                    },
+                )
+            })
+            .collect();
+        Qrels { queries, max_grade }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_trec_eval_conventions() {
+        let mut b = QrelsBuilder::new();
+        for (d, g) in [("a", 2), ("b", 1), ("c", 0), ("d", -1), ("e", 3)] {
+            b.add(b"q", d.as_bytes(), g).unwrap();
+        }
+        let q = b.build();
+        let j = q.query(b"q").unwrap();
+        assert_eq!(j.num_rel(1), 3);
+        assert_eq!(j.num_rel(2), 2);
+        assert_eq!(j.num_nonrel(1), 1);
+        assert_eq!(j.num_nonrel(2), 2);
+        assert_eq!(j.ideal_gains(), &[3, 2, 1]);
+        assert_eq!(j.label(b"d"), Some(-1));
+        assert_eq!(j.label(b"z"), None);
+        assert_eq!(q.max_grade(), 3);
+    }
+
+    #[test]
+    fn duplicate_judgment_is_refused() {
+        let mut b = QrelsBuilder::new();
+        b.add(b"q", b"a", 1).unwrap();
+        assert!(b.add(b"q", b"a", 0).is_err());
+    }
+}
