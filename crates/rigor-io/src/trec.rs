@@ -118,8 +118,6 @@ struct BlockOutput<T> {
     queries: Vec<(Box<[u8]>, T)>,
     lines: u64,
     tag: Tag,
-    /// A query whose lines are not contiguous within the block.
-    scattered: bool,
     /// The first error by line number.
     error: Option<(u64, String)>,
     duplicates: u64,
@@ -144,8 +142,9 @@ where
         Some(done) => Ok(done),
         // A query's lines were spread over blocks: read the file as one block.
         None => {
-            let (queries, mut info) = stream(path, None, &f, usize::MAX)?
-                .expect("a single block cannot scatter a query across blocks");
+            let Some((queries, mut info)) = stream(path, None, &f, usize::MAX)? else {
+                unreachable!("a single block holds every line of every query")
+            };
             info.regrouped = true;
             Ok((queries, info))
         }
@@ -180,13 +179,11 @@ where
     let mut queries = Vec::new();
     let mut first_error: Option<(u64, String)> = None;
     let mut duplicates = 0u64;
-    let mut scattered = false;
     for out in outputs {
         let out = out?;
         info.lines += out.lines;
         tag.merge(out.tag);
         duplicates += out.duplicates;
-        scattered |= out.scattered;
         if let Some(e) = out.error {
             if first_error.as_ref().is_none_or(|(l, _)| e.0 < *l) {
                 first_error = Some(e);
@@ -206,10 +203,7 @@ where
         return Err(Error::file(path, "holds no run lines (only blank lines)"));
     }
     let mut seen: FxHashSet<&[u8]> = FxHashSet::default();
-    if scattered || !queries.iter().all(|(q, _)| seen.insert(q)) {
-        if block_bytes == usize::MAX {
-            unreachable!("a single block groups every query");
-        }
+    if !queries.iter().all(|(q, _)| seen.insert(q)) {
         return Ok(None);
     }
     info.tag = match tag {
@@ -235,11 +229,17 @@ fn cut_blocks(
     let mut buf: Vec<u8> = Vec::new();
     let mut first_line = 1u64;
     let mut eof = false;
+    let chunk = block_bytes.clamp(1, 8 << 20);
     while !eof {
-        let target = block_bytes.min(64 << 20).max(buf.len() + (1 << 20));
-        while buf.len() < target {
+        // Fill to a block, or by one more chunk when a single query outgrew the block.
+        let want = if buf.len() < block_bytes {
+            block_bytes
+        } else {
+            buf.len() + chunk
+        };
+        while buf.len() < want {
             let start = buf.len();
-            buf.resize(target, 0);
+            buf.resize(start + chunk.min(want - start), 0);
             match reader.read(&mut buf[start..]) {
                 Ok(0) => {
                     buf.truncate(start);
@@ -253,9 +253,6 @@ fn cut_blocks(
                     return;
                 }
             }
-        }
-        if !eof && buf.len() < block_bytes {
-            continue;
         }
         let cut = if eof { buf.len() } else { query_boundary(&buf) };
         if cut == 0 {
@@ -309,7 +306,6 @@ where
         queries: Vec::new(),
         lines: 0,
         tag: Tag::None,
-        scattered: false,
         error: None,
         duplicates: 0,
     };
@@ -357,11 +353,9 @@ where
         };
         out.tag.see(tag);
         if current == usize::MAX || groups[current].0 != qid {
+            // Lines of one query need not be contiguous within a block.
             current = match index.get(qid) {
-                Some(&i) => {
-                    out.scattered = true;
-                    i
-                }
+                Some(&i) => i,
                 None => {
                     index.insert(qid, groups.len());
                     groups.push((qid, Vec::new(), this_line));
@@ -439,6 +433,83 @@ fn parse_score(field: &[u8]) -> std::result::Result<f32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
+    fn groups(text: &str, block_bytes: usize) -> Option<(Vec<(String, Vec<String>)>, RunInfo)> {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        let f = |q: &[u8], docs: &mut [ScoredDoc<'_>]| {
+            (
+                String::from_utf8_lossy(q).into_owned(),
+                docs.iter()
+                    .map(|d| String::from_utf8_lossy(d.docid).into_owned())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let (out, info) = stream(file.path(), None, &f, block_bytes).unwrap()?;
+        let mut v: Vec<_> = out.into_iter().map(|(_, g)| g).collect();
+        v.sort();
+        Some((v, info))
+    }
+
+    #[test]
+    fn tiny_blocks_give_the_same_groups_as_one_block() {
+        let mut text = String::new();
+        for q in 0..50 {
+            for d in 0..(q % 7 + 1) {
+                text.push_str(&format!("q{q}\tQ0  d{d} {d} {}.5 tag\r\n", 10 - d));
+            }
+            if q % 10 == 0 {
+                text.push('\n'); // blank lines are skipped
+            }
+        }
+        let whole = groups(&text, usize::MAX).unwrap();
+        assert_eq!(whole.0.len(), 50);
+        assert_eq!(
+            whole.1.lines,
+            text.lines().filter(|l| !l.trim().is_empty()).count() as u64
+        );
+        assert_eq!(whole.1.tag.as_deref(), Some("tag"));
+        for block in [16, 40, 100, 1000] {
+            assert_eq!(groups(&text, block).unwrap(), whole, "block size {block}");
+        }
+    }
+
+    #[test]
+    fn a_query_spread_over_blocks_is_detected() {
+        let text = "q1 Q0 a 1 1 t\nq2 Q0 b 1 1 t\nq1 Q0 c 2 0 t\n";
+        assert!(groups(text, 16).is_none());
+        // Within one block, scattered lines are simply grouped.
+        let (whole, _) = groups(text, usize::MAX).unwrap();
+        assert_eq!(
+            whole[0],
+            ("q1".to_string(), vec!["a".to_string(), "c".to_string()])
+        );
+    }
+
+    #[test]
+    fn line_numbers_survive_block_cuts() {
+        let mut text = String::new();
+        for q in 0..20 {
+            text.push_str(&format!("q{q} Q0 d 1 1 t\n"));
+        }
+        text.push_str("q99 Q0 d 1 x t\n");
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        let err = stream(
+            file.path(),
+            None,
+            &|_: &[u8], _: &mut [ScoredDoc<'_>]| (),
+            30,
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().ends_with(":21: score 'x' is not a number"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn boundary_is_the_start_of_the_last_query() {

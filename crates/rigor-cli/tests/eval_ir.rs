@@ -1,0 +1,351 @@
+//! `rigor eval ir` end to end: output shapes, options and bad input.
+
+mod common;
+
+use common::{dir_with, rigor, root};
+use std::io::Write;
+
+const QRELS: &str = "q1 0 d1 2\nq1 0 d2 0\nq1 0 d3 1\nq2 0 d1 1\nq3 0 x 1\n";
+const RUN: &str = "q1 Q0 d1 1 3.0 sys\nq1 Q0 d2 2 2.0 sys\nq1 Q0 d3 3 1.0 sys\nq2 Q0 d9 1 5 sys\nq2 Q0 d1 2 4 sys\nq4 Q0 d1 1 1 sys\n";
+
+#[test]
+fn json_has_the_contract_shape() {
+    let d = dir_with(&[("qrels", QRELS), ("run", RUN)]);
+    let r = rigor(
+        d.path(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "qrels",
+            "--run",
+            "run",
+            "-m",
+            "map",
+            "P_2",
+            "--per-query",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["kind"], "ir");
+    assert_eq!(j["measures"], serde_json::json!(["AP", "P@2"]));
+    let run = &j["runs"][0];
+    assert_eq!(run["name"], "sys");
+    assert_eq!(run["path"], "run");
+    assert_eq!(run["queries"], 2);
+    assert_eq!(run["queries_missing_from_run"], 1);
+    assert_eq!(run["queries_missing_from_qrels"], 1);
+    // q1: AP = (1 + 2/3)/2; q2: AP = 1/2.
+    let ap_q1 = (1.0 + 2.0 / 3.0) / 2.0;
+    assert_eq!(run["per_query"]["q1"]["AP"], ap_q1);
+    assert_eq!(run["per_query"]["q2"]["AP"], 0.5);
+    assert_eq!(run["aggregate"]["AP"]["mean"], (ap_q1 + 0.5) / 2.0);
+    assert!(run["aggregate"]["AP"]["ci_low"].as_f64().unwrap() <= 0.5);
+    assert_eq!(j["comparisons"], serde_json::json!([]));
+    assert!(
+        r.stderr.contains("1 judged queries are not in the run"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("1 queries of the run have no judgments"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn complete_scores_missing_queries_zero() {
+    let d = dir_with(&[("qrels", QRELS), ("run", RUN)]);
+    let r = rigor(
+        d.path(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "qrels",
+            "--run",
+            "run",
+            "-m",
+            "AP",
+            "NumRel",
+            "--complete",
+            "--per-query",
+            "--no-ci",
+            "--format",
+            "json",
+        ],
+    );
+    let j = r.json();
+    let run = &j["runs"][0];
+    assert_eq!(run["queries"], 3);
+    assert_eq!(run["per_query"]["q3"]["AP"], 0.0);
+    // trec_eval -c still counts the missing query's relevant documents.
+    assert_eq!(run["per_query"]["q3"]["NumRel"], 1.0);
+    assert!(run["aggregate"]["AP"].get("ci_low").is_none());
+}
+
+#[test]
+fn intervals_are_seeded() {
+    let args = |seed: &'static str| {
+        vec![
+            "eval",
+            "ir",
+            "--qrels",
+            "examples/qrels.txt",
+            "--run",
+            "examples/bm25.run",
+            "--seed",
+            seed,
+            "--format",
+            "json",
+        ]
+    };
+    let a = rigor(&root(), &args("0")).json();
+    let b = rigor(&root(), &args("0")).json();
+    let c = rigor(&root(), &args("1")).json();
+    let ci = |j: &serde_json::Value| j["runs"][0]["aggregate"]["nDCG@10"].clone();
+    assert_eq!(ci(&a), ci(&b));
+    assert_ne!(ci(&a), ci(&c));
+    assert_eq!(a["runs"][0]["queries"], 30);
+}
+
+#[test]
+fn gzip_inputs_and_csv_and_output_file() {
+    let d = dir_with(&[("qrels", QRELS), ("run", RUN)]);
+    for name in ["qrels", "run"] {
+        let text = std::fs::read(d.path().join(name)).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(d.path().join(format!("{name}.gz"))).unwrap(),
+            flate2::Compression::default(),
+        );
+        gz.write_all(&text).unwrap();
+        gz.finish().unwrap();
+    }
+    let plain = rigor(
+        d.path(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "qrels",
+            "--run",
+            "run",
+            "--format",
+            "csv",
+            "--per-query",
+            "--no-ci",
+        ],
+    );
+    let gz = rigor(
+        d.path(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "qrels.gz",
+            "--run",
+            "run.gz",
+            "--format",
+            "csv",
+            "--per-query",
+            "--no-ci",
+            "--output",
+            "out.csv",
+        ],
+    );
+    assert_eq!(gz.code, 0, "{}", gz.stderr);
+    assert_eq!(gz.stdout, "");
+    let written = std::fs::read_to_string(d.path().join("out.csv")).unwrap();
+    assert_eq!(written, plain.stdout);
+    assert!(written.starts_with("run,query,measure,value,ci_low,ci_high\nsys,all,nDCG@10,"));
+    assert!(written.contains("\nsys,q2,RR,0.5,,\n"), "{written}");
+}
+
+#[test]
+fn table_lists_runs_and_measures() {
+    let r = rigor(
+        &root(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "examples/qrels.txt",
+            "--run",
+            "examples/bm25.run",
+            "--run",
+            "examples/dense.run",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("run ") && l.contains("nDCG@10") && l.contains("R@100")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("bm25 ") && l.contains(" 30 ")));
+    assert!(lines.iter().any(|l| l.starts_with("dense ")));
+}
+
+#[test]
+fn unknown_measure_lists_valid_ones() {
+    let d = dir_with(&[("qrels", QRELS), ("run", RUN)]);
+    rigor(
+        d.path(),
+        &[
+            "eval", "ir", "--qrels", "qrels", "--run", "run", "-m", "ndcg@x",
+        ],
+    )
+    .bad_input(&["'ndcg@x'", "positive integer"]);
+    rigor(
+        d.path(),
+        &[
+            "eval", "ir", "--qrels", "qrels", "--run", "run", "-m", "MRR",
+        ],
+    )
+    .bad_input(&["unknown measure 'MRR'", "P@k", "nDCG@k", "recip_rank"]);
+}
+
+#[test]
+fn malformed_lines_name_file_and_line() {
+    let cases: [(&str, &str, &[&str]); 6] = [
+        ("q1 0 d1\n", RUN, &["qrels:1:", "expected 4 fields"]),
+        (
+            "q1 0 d1 1\nq1 0 d2 high\n",
+            RUN,
+            &["qrels:2:", "relevance 'high' is not an integer"],
+        ),
+        (
+            QRELS,
+            "q1 Q0 d1 1 3.0 sys\nq1 Q0 d2 2\n",
+            &["run:2:", "expected 6 fields", "found 4"],
+        ),
+        (
+            QRELS,
+            "q1 Q0 d1 1 3.0 sys\n\nq1 Q0 d2 2 abc sys\n",
+            &["run:3:", "score 'abc' is not a number"],
+        ),
+        (QRELS, "q1 Q0 d1 1 nan sys\n", &["run:1:", "NaN"]),
+        ("q1 0 d1 1\nq1 0 d1 0\n", RUN, &["qrels:2:", "judged twice"]),
+    ];
+    for (qrels, run, parts) in cases {
+        let d = dir_with(&[("qrels", qrels), ("run", run)]);
+        rigor(
+            d.path(),
+            &["eval", "ir", "--qrels", "qrels", "--run", "run"],
+        )
+        .bad_input(parts);
+    }
+}
+
+#[test]
+fn duplicate_documents_are_refused_with_a_count() {
+    let run = "q1 Q0 d1 1 3 s\nq1 Q0 d1 2 2 s\nq2 Q0 d1 1 1 s\nq2 Q0 d1 2 1 s\nq2 Q0 d1 3 1 s\n";
+    let d = dir_with(&[("qrels", QRELS), ("run", run)]);
+    rigor(
+        d.path(),
+        &["eval", "ir", "--qrels", "qrels", "--run", "run"],
+    )
+    .bad_input(&[
+        "run:1:",
+        "'d1' is listed more than once for query 'q1'",
+        "3 duplicate",
+    ]);
+}
+
+#[test]
+fn unusable_files_are_refused() {
+    let d = dir_with(&[("qrels", QRELS), ("empty", ""), ("blank", "\n \n")]);
+    std::fs::create_dir(d.path().join("adir")).unwrap();
+    let ir = |q: &str, r: &str| rigor(d.path(), &["eval", "ir", "--qrels", q, "--run", r]);
+    ir("qrels", "empty").bad_input(&["empty: is empty"]);
+    ir("empty", "qrels").bad_input(&["empty: is empty"]);
+    ir("qrels", "blank").bad_input(&["blank: holds no run lines"]);
+    ir("qrels", "adir").bad_input(&["adir: is a directory"]);
+    ir("qrels", "missing").bad_input(&["missing: no such file"]);
+    let bad_gz = dir_with(&[("qrels", QRELS)]);
+    std::fs::write(bad_gz.path().join("run.gz"), [0x1f, 0x8b, 1, 2, 3]).unwrap();
+    rigor(
+        bad_gz.path(),
+        &["eval", "ir", "--qrels", "qrels", "--run", "run.gz"],
+    )
+    .bad_input(&["run.gz"]);
+}
+
+#[test]
+fn bad_settings_are_usage_errors() {
+    let d = dir_with(&[("qrels", QRELS), ("run", RUN)]);
+    rigor(
+        d.path(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "qrels",
+            "--run",
+            "run",
+            "--confidence",
+            "95",
+        ],
+    )
+    .bad_input(&["--confidence"]);
+    assert_eq!(rigor(d.path(), &["eval", "ir", "--qrels", "qrels"]).code, 2);
+    assert_eq!(
+        rigor(
+            d.path(),
+            &["eval", "ir", "--qrels", "qrels", "--run", "run", "--format", "xml"]
+        )
+        .code,
+        2
+    );
+}
+
+#[test]
+fn unordered_run_equals_ordered_run() {
+    // The same lines, grouped and interleaved by query.
+    let mut grouped = String::new();
+    for q in 0..30 {
+        for d in 0..20 {
+            grouped.push_str(&format!("q{q} Q0 d{d} 0 {} t\n", (d * 7 + q) % 11));
+        }
+    }
+    let lines: Vec<&str> = grouped.lines().collect();
+    let mut interleaved = String::new();
+    for d in 0..20 {
+        for q in 0..30 {
+            interleaved.push_str(lines[q * 20 + d]);
+            interleaved.push('\n');
+        }
+    }
+    let mut qrels = String::new();
+    for q in 0..30 {
+        for d in (0..20).step_by(3) {
+            qrels.push_str(&format!("q{q} 0 d{d} {}\n", d % 3));
+        }
+    }
+    let d = dir_with(&[("qrels", &qrels), ("a", &grouped), ("b", &interleaved)]);
+    let eval = |run: &str| {
+        let mut j = rigor(
+            d.path(),
+            &[
+                "eval",
+                "ir",
+                "--qrels",
+                "qrels",
+                "--run",
+                run,
+                "--per-query",
+                "--format",
+                "json",
+            ],
+        )
+        .json();
+        j["runs"][0]["path"] = serde_json::Value::Null;
+        j["runs"][0]["per_query"].clone()
+    };
+    assert_eq!(eval("a"), eval("b"));
+}
