@@ -11,7 +11,8 @@
 //! - `Bpref` = Σ_{rel retrieved} (1 − min(nonrel above, R) / min(N, R)) / R, N judged
 //!   non-relevant, unjudged (absent or negative) documents skipped;
 //! - `Success@k` = 1 if any relevant in the top k;
-//! - `Judged@k` = |top k present in the qrels (any grade)| / k;
+//! - `Judged@k` = |top k present in the qrels (any grade)| / min(k, n), as
+//!   ir_measures (a run of 3 documents, 2 judged, has Judged@10 = 2/3); 0 when n = 0;
 //! - `ERR@k` = Σ_i (1/i) r_i Π_{j<i} (1 − r_j), r = (2^g − 1) / 2^g_max, g_max the
 //!   largest grade in the whole qrels (Chapelle et al. 2009);
 //! - measures with R in a denominator are 0 when R = 0, as in trec_eval.
@@ -133,8 +134,8 @@ fn value(m: &Measure, j: &QueryJudgments, grades: &[Option<i32>], max_grade: i32
         Kind::Bpref => bpref(grades, level, num_rel(), j.num_nonrel(level)),
         Kind::Success => f64::from(u8::from(top(m.cutoff).iter().any(is_rel))),
         Kind::Judged => {
-            let k = m.cutoff.unwrap_or(grades.len());
-            ratio(top(m.cutoff).iter().filter(|g| g.is_some()).count(), k)
+            let top = top(m.cutoff);
+            ratio(top.iter().filter(|g| g.is_some()).count(), top.len())
         }
         Kind::NumRet => grades.len() as f64,
         Kind::NumRel => num_rel() as f64,
