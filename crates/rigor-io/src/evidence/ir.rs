@@ -1,7 +1,4 @@
-//! The JSON documents rigor's evaluators print (`--format json`): the evidence that
-//! gates and readouts consume. Shapes follow CONTRACT.md; fields may be added, never
-//! renamed. Maps keep insertion order so output is stable and reads in the order the
-//! user asked for measures.
+//! `rigor eval ir --format json`.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
