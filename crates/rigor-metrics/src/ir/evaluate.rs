@@ -294,7 +294,10 @@ mod tests {
             "Bpref(rel=2)",
         ];
 
-        fn case() -> impl Strategy<Value = (Vec<(u8, i8)>, Vec<(u8, i8)>)> {
+        /// (docid, grade) judgments and (docid, score) run lines.
+        type Case = (Vec<(u8, i8)>, Vec<(u8, i8)>);
+
+        fn case() -> impl Strategy<Value = Case> {
             (
                 proptest::collection::vec((0u8..40, -2i8..5), 0..30),
                 proptest::collection::vec((0u8..40, -3i8..4), 0..30),
