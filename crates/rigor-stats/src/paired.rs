@@ -14,8 +14,8 @@ use crate::bootstrap::Bootstrap;
 use crate::effect::cohen_dz;
 use crate::error::StatsError;
 use crate::moments::mean;
-use crate::paired_bootstrap::bootstrap_test;
-use crate::permutation::sign_flip_test;
+use crate::paired_bootstrap::{bootstrap_p, bootstrap_test};
+use crate::permutation::{sign_flip_test, sign_flip_tests};
 use crate::ttest::paired_t;
 use crate::wilcoxon::wilcoxon;
 
@@ -119,45 +119,95 @@ pub fn compare_paired(
     seed: u64,
     confidence: f64,
 ) -> Result<PairedComparison, StatsError> {
-    if baseline.len() != candidate.len() {
-        return Err(StatsError::LengthMismatch {
-            baseline: baseline.len(),
-            candidate: candidate.len(),
-        });
-    }
-    for (sample, values) in [("baseline", baseline), ("candidate", candidate)] {
-        if let Some(index) = values.iter().position(|v| !v.is_finite()) {
-            return Err(StatsError::NonFinite { sample, index });
-        }
-    }
+    let mut all =
+        compare_paired_columns(&[baseline], &[candidate], test, resamples, seed, confidence)?;
+    Ok(all.remove(0))
+}
+
+/// [`compare_paired`] for several measures of the same units at once (column `m` of
+/// `baseline` and of `candidate` hold measure `m`). The resampling is joint: one
+/// bootstrap draw of units and one set of sign flips per resample serve every
+/// measure, which is as valid per measure and several times faster than separate
+/// runs. With one column the result equals [`compare_paired`]'s.
+pub fn compare_paired_columns(
+    baseline: &[&[f64]],
+    candidate: &[&[f64]],
+    test: PairedTest,
+    resamples: usize,
+    seed: u64,
+    confidence: f64,
+) -> Result<Vec<PairedComparison>, StatsError> {
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(StatsError::InvalidConfidence(confidence));
     }
-    let differences: Vec<f64> = candidate.iter().zip(baseline).map(|(c, b)| c - b).collect();
-    let (Some(baseline_mean), Some(candidate_mean), Some(delta)) =
-        (mean(baseline), mean(candidate), mean(&differences))
-    else {
+    let n = baseline.first().map_or(0, |c| c.len());
+    let mut differences: Vec<Vec<f64>> = Vec::with_capacity(baseline.len());
+    for (b, c) in baseline.iter().zip(candidate) {
+        if b.len() != n || c.len() != n {
+            return Err(StatsError::LengthMismatch {
+                baseline: b.len(),
+                candidate: c.len(),
+            });
+        }
+        for (sample, values) in [("baseline", b), ("candidate", c)] {
+            if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+                return Err(StatsError::NonFinite { sample, index });
+            }
+        }
+        differences.push(c.iter().zip(b.iter()).map(|(c, b)| c - b).collect());
+    }
+    if n == 0 || baseline.len() != candidate.len() {
         return Err(StatsError::Empty);
-    };
-    let rows: Vec<Vec<f64>> = differences.iter().map(|&d| vec![d]).collect();
-    let interval = Bootstrap {
+    }
+    let width = differences.len();
+    let bootstrap = Bootstrap {
         resamples,
         confidence,
         seed,
-    }
-    .mean_intervals(&rows)
-    .and_then(|intervals| intervals.first().copied());
-    Ok(PairedComparison {
-        n: differences.len(),
-        baseline_mean,
-        candidate_mean,
-        delta,
-        relative_lift: (baseline_mean != 0.0).then(|| delta / baseline_mean.abs()),
-        ci_low: interval.map(|i| i.low),
-        ci_high: interval.map(|i| i.high),
-        effect_size: cohen_dz(&differences),
-        p_value: test.p_value(&differences, resamples, seed),
-    })
+    };
+    let flat: Vec<f64> = (0..n)
+        .flat_map(|i| differences.iter().map(move |d| d[i]))
+        .collect();
+    let means = bootstrap.resampled_means(&flat, width);
+    let intervals = means
+        .as_ref()
+        .map(|m| bootstrap.percentile_intervals(m, width));
+    let columns: Vec<&[f64]> = differences.iter().map(Vec::as_slice).collect();
+    let p_values: Vec<Option<f64>> = match test {
+        PairedTest::Permutation => sign_flip_tests(&columns, resamples, seed),
+        PairedTest::Bootstrap => (0..width)
+            .map(|c| {
+                let m = means.as_ref()?;
+                let resampled: Vec<f64> = m.iter().skip(c).step_by(width).copied().collect();
+                bootstrap_p(columns[c], &resampled)
+            })
+            .collect(),
+        _ => columns
+            .iter()
+            .map(|d| test.p_value(d, resamples, seed))
+            .collect(),
+    };
+    Ok((0..width)
+        .map(|c| {
+            let (baseline_mean, candidate_mean, delta) = (
+                mean(baseline[c]).unwrap_or(0.0),
+                mean(candidate[c]).unwrap_or(0.0),
+                mean(columns[c]).unwrap_or(0.0),
+            );
+            let interval = intervals.as_ref().map(|i| i[c]);
+            PairedComparison {
+                n,
+                baseline_mean,
+                candidate_mean,
+                delta,
+                relative_lift: (baseline_mean != 0.0).then(|| delta / baseline_mean.abs()),
+                ci_low: interval.map(|i| i.low),
+                ci_high: interval.map(|i| i.high),
+                effect_size: cohen_dz(columns[c]),
+                p_value: p_values[c],
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -246,5 +296,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.relative_lift, Some(0.5));
+    }
+
+    #[test]
+    fn columns_agree_with_single_comparisons() {
+        let b1: Vec<f64> = (0..40).map(|i| ((i * 7) % 11) as f64 / 10.0).collect();
+        let c1: Vec<f64> = (0..40).map(|i| ((i * 5) % 13) as f64 / 10.0).collect();
+        let b2: Vec<f64> = (0..40).map(|i| ((i * 3) % 7) as f64).collect();
+        let c2: Vec<f64> = (0..40)
+            .map(|i| ((i * 3) % 7) as f64 + (i % 3) as f64)
+            .collect();
+        for test in PairedTest::ALL {
+            let joint =
+                compare_paired_columns(&[&b1, &b2], &[&c1, &c2], test, 500, 3, 0.9).unwrap();
+            for (k, (b, c)) in [(&b1, &c1), (&b2, &c2)].into_iter().enumerate() {
+                let single = compare_paired(b, c, test, 500, 3, 0.9).unwrap();
+                // Draws depend only on the number of units and the seed, so every
+                // column sees exactly the random stream of a lone comparison.
+                assert_eq!(joint[k], single, "{test} column {k}");
+                assert_ne!(single.ci_low, None);
+            }
+        }
     }
 }

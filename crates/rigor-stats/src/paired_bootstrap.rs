@@ -24,10 +24,7 @@
 //! centred distribution is a point, and the test says nothing (the paired t test is
 //! undefined there too).
 
-use rand::Rng;
-use rayon::prelude::*;
-
-use crate::bootstrap::resample_rng;
+use crate::bootstrap::Bootstrap;
 use crate::moments::{all_equal, mean};
 
 /// Relative tolerance for "at least as extreme", in units of `mean(|d|)`.
@@ -36,44 +33,43 @@ pub const TIE_TOLERANCE: f64 = 1e-12;
 /// The mean of each bootstrap resample of `values`, in resample order; the same draws
 /// as [`crate::Bootstrap::mean_intervals`] for one column.
 pub fn resampled_means(values: &[f64], resamples: usize, seed: u64) -> Vec<f64> {
-    let n = values.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    (0..resamples)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = resample_rng(seed, r);
-            let mut sum = 0.0;
-            for _ in 0..n {
-                sum += values[rng.gen_range(0..n)];
-            }
-            sum / n as f64
-        })
-        .collect()
+    let b = Bootstrap {
+        resamples,
+        confidence: 0.95,
+        seed,
+    };
+    b.resampled_means(values, 1).unwrap_or_default()
 }
 
-/// Two-sided paired bootstrap test of `mean(d) = 0` on the differences `d`.
-pub fn bootstrap_test(differences: &[f64], resamples: usize, seed: u64) -> Option<f64> {
+/// The bootstrap p-value of the observed mean difference from resampled means of the
+/// same differences (see the module documentation).
+pub fn bootstrap_p(differences: &[f64], resampled: &[f64]) -> Option<f64> {
     let n = differences.len();
-    if n < 2 || resamples == 0 || all_equal(differences) {
+    if n < 2 || resampled.is_empty() || all_equal(differences) {
         return None;
     }
     let observed = mean(differences)?;
     let scale = differences.iter().map(|v| v.abs()).sum::<f64>() / n as f64;
     let threshold = observed.abs() - TIE_TOLERANCE * scale;
-    let hits = resampled_means(differences, resamples, seed)
-        .into_iter()
-        .filter(|m| (m - observed).abs() >= threshold)
+    let hits = resampled
+        .iter()
+        .filter(|m| (*m - observed).abs() >= threshold)
         .count();
-    Some((hits + 1) as f64 / (resamples + 1) as f64)
+    Some((hits + 1) as f64 / (resampled.len() + 1) as f64)
+}
+
+/// Two-sided paired bootstrap test of `mean(d) = 0` on the differences `d`.
+pub fn bootstrap_test(differences: &[f64], resamples: usize, seed: u64) -> Option<f64> {
+    if differences.len() < 2 || all_equal(differences) {
+        return None;
+    }
+    bootstrap_p(differences, &resampled_means(differences, resamples, seed))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bootstrap::quantile_sorted;
-    use crate::Bootstrap;
 
     fn differences() -> Vec<f64> {
         (0..60)

@@ -36,31 +36,73 @@ pub const TIE_TOLERANCE: f64 = 1e-12;
 /// Returns `None` when `d` is empty or `resamples` is 0. When every difference is
 /// zero, every resample ties with the observed 0 and `p = 1`.
 pub fn sign_flip_test(differences: &[f64], resamples: usize, seed: u64) -> Option<f64> {
-    if differences.is_empty() || resamples == 0 {
-        return None;
+    sign_flip_tests(&[differences], resamples, seed)[0]
+}
+
+/// [`sign_flip_test`] on several columns of differences over the same units (several
+/// measures of one candidate): resample `r` flips the same units in every column, so
+/// one stream of random bits serves them all. Each column's p-value is a valid test on
+/// its own; with one column this is exactly [`sign_flip_test`].
+///
+/// The inner loop is allocation-free and branch-free (a flip is an XOR of the sign
+/// bit) and keeps four partial sums per column so it pipelines; the observed statistic
+/// is compared with the tolerance above, which dwarfs the reordering's rounding.
+pub fn sign_flip_tests(columns: &[&[f64]], resamples: usize, seed: u64) -> Vec<Option<f64>> {
+    let n = columns.first().map_or(0, |c| c.len());
+    if n == 0 || resamples == 0 || columns.iter().any(|c| c.len() != n) {
+        return vec![None; columns.len()];
     }
-    let observed: f64 = differences.iter().sum::<f64>().abs();
-    let scale: f64 = differences.iter().map(|v| v.abs()).sum();
-    let threshold = observed - TIE_TOLERANCE * scale;
+    let thresholds: Vec<f64> = columns
+        .iter()
+        .map(|d| {
+            let observed = d.iter().sum::<f64>().abs();
+            let scale: f64 = d.iter().map(|v| v.abs()).sum();
+            observed - TIE_TOLERANCE * scale
+        })
+        .collect();
+    let width = columns.len();
     let hits = (0..resamples)
         .into_par_iter()
-        .filter(|&r| {
-            let mut rng = resample_rng(seed, r);
-            let mut sum = 0.0;
-            for chunk in differences.chunks(64) {
-                let bits = rng.next_u64();
-                for (i, v) in chunk.iter().enumerate() {
-                    if bits >> i & 1 == 1 {
-                        sum -= v;
-                    } else {
-                        sum += v;
+        .fold(
+            || (vec![0usize; width], vec![0.0f64; width]),
+            |(mut hits, mut sums), r| {
+                let mut rng = resample_rng(seed, r);
+                sums.iter_mut().for_each(|s| *s = 0.0);
+                for start in (0..n).step_by(64) {
+                    let bits = rng.next_u64();
+                    let end = (start + 64).min(n);
+                    for (sum, column) in sums.iter_mut().zip(columns) {
+                        *sum += flipped_sum(&column[start..end], bits);
                     }
                 }
-            }
-            sum.abs() >= threshold
-        })
-        .count();
-    Some((hits + 1) as f64 / (resamples + 1) as f64)
+                for ((h, sum), t) in hits.iter_mut().zip(&sums).zip(&thresholds) {
+                    *h += usize::from(sum.abs() >= *t);
+                }
+                (hits, sums)
+            },
+        )
+        .map(|(hits, _)| hits)
+        .reduce(
+            || vec![0usize; width],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    hits.into_iter()
+        .map(|h| Some((h + 1) as f64 / (resamples + 1) as f64))
+        .collect()
+}
+
+/// Σ ±v over up to 64 values, bit `i` of `bits` negating `values[i]`.
+#[inline]
+fn flipped_sum(values: &[f64], bits: u64) -> f64 {
+    let mut acc = [0.0f64; 4];
+    for (i, v) in values.iter().enumerate() {
+        let sign = ((bits >> i) & 1) << 63;
+        acc[i & 3] += f64::from_bits(v.to_bits() ^ sign);
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 #[cfg(test)]
