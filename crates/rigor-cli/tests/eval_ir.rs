@@ -255,7 +255,7 @@ fn duplicate_documents_are_refused_with_a_count() {
         &["eval", "ir", "--qrels", "qrels", "--run", "run"],
     )
     .bad_input(&[
-        "run:1:",
+        "run:2:",
         "'d1' is listed more than once for query 'q1'",
         "3 duplicate",
     ]);
