@@ -492,3 +492,42 @@ fn ablation_table_marks_significant_values_and_explains() {
         rows[2]
     );
 }
+
+/// Batching runs and candidates into one resampling changes no value: a run's interval
+/// and a comparison's p-value are the same alone and in company.
+#[test]
+fn batched_resampling_equals_separate_runs() {
+    let base = [
+        "eval",
+        "ir",
+        "--qrels",
+        "examples/qrels.txt",
+        "--run",
+        "examples/bm25.run",
+        "--format",
+        "json",
+        "--test",
+        "permutation",
+        "--resamples",
+        "2000",
+    ];
+    let alone = rigor(&root(), &base).json();
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        rigor(&root(), &args).json()
+    };
+    let two = with(&["--run", "examples/dense.run"]);
+    let three = with(&["--run", "examples/dense.run", "--run", "examples/dense.run"]);
+    assert_eq!(alone["runs"][0]["aggregate"], two["runs"][0]["aggregate"]);
+    assert_eq!(two["runs"][1]["aggregate"], three["runs"][2]["aggregate"]);
+    for k in 0..5 {
+        for key in ["p_value", "ci_low", "ci_high"] {
+            assert_eq!(
+                two["comparisons"][k][key],
+                three["comparisons"][k + 5][key],
+                "{key}"
+            );
+        }
+    }
+}
