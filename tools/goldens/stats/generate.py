@@ -21,7 +21,7 @@ from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
 OUT = pathlib.Path(__file__).with_name("expected.json")
-SIZES = [1, 2, 5, 10, 13, 14, 20, 50, 51, 200]
+SIZES = [1, 2, 5, 8, 10, 13, 14, 20, 50, 51, 200, 500, 5000]
 
 
 def num(v):
