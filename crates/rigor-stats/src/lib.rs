@@ -12,5 +12,7 @@
 //! ```
 
 pub mod bootstrap;
+pub mod resample;
 
 pub use bootstrap::{Bootstrap, Interval};
+pub use resample::{resampled_intervals, Estimate};
