@@ -5,6 +5,8 @@
 //!
 //! One module per document kind.
 
+pub mod classify;
 pub mod ir;
 
+pub use classify::ClassifyEvidence;
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
