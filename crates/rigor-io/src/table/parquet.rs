@@ -68,7 +68,8 @@ pub(super) fn read(path: &Path, specs: &[ColumnSpec<'_>]) -> Result<Table> {
     let chunks: Vec<std::result::Result<ChunkBuilder<'_>, Error>> = (0..groups.len())
         .into_par_iter()
         .map(|g| {
-            let file = file.try_clone().map_err(|e| Error::io(path, e))?;
+            // Its own open file: clones of one descriptor share the read position.
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
             let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
             let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
             let reader = builder
