@@ -12,9 +12,7 @@ use rigor_io::evidence::classify::{
 };
 use rigor_io::evidence::ClassifyEvidence;
 use rigor_io::table::{read_columns, Column, ColumnSpec, Kind, TextColumn};
-use rigor_metrics::classify::{
-    build, Average, Coded, Evaluator, Input, Rows, ScoreInput, Setup,
-};
+use rigor_metrics::classify::{build, Average, Coded, Evaluator, Input, Rows, ScoreInput, Setup};
 use rigor_stats::{resampled_intervals, Bootstrap};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
@@ -397,7 +395,7 @@ fn sum_warning(columns: &[Vec<f64>], names: &[&str]) -> Option<String> {
         );
     let (row, sum) = first?;
     Some(format!(
-        "{count} row{} whose probabilities ({}) do not sum to 1 within {SUM_TOLERANCE} (first: \
+        "{count} row{} whose probabilities ({}) do not sum to 1 within 1e-6 (first: \
          row {}, sum {sum}); they are used as given, not renormalised",
         if count == 1 { "" } else { "s" },
         names.join(", "),
@@ -470,7 +468,12 @@ fn evaluate(
         labels: present.iter().map(|&c| names[c].clone()).collect(),
         matrix: present
             .iter()
-            .map(|&t| present.iter().map(|&p| result.confusion.get(t, p)).collect())
+            .map(|&t| {
+                present
+                    .iter()
+                    .map(|&p| result.confusion.get(t, p))
+                    .collect()
+            })
             .collect(),
     };
     let fairness = result.fairness.as_ref().map(|f| FairnessReport {
@@ -581,7 +584,9 @@ fn render_csv(e: &ClassifyEvidence) -> String {
 }
 
 fn cell(m: &Metric) -> (String, String) {
-    let value = m.value.map_or("undefined".to_string(), |v| format!("{v:.4}"));
+    let value = m
+        .value
+        .map_or("undefined".to_string(), |v| format!("{v:.4}"));
     let ci = match (m.ci_low, m.ci_high) {
         (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
         _ => String::new(),
@@ -697,7 +702,8 @@ fn render_table(e: &ClassifyEvidence, bootstrap: Option<&Bootstrap>) -> String {
                 vec![
                     n.clone(),
                     format!("{:.4}", b.difference),
-                    b.ratio.map_or("undefined".to_string(), |r| format!("{r:.4}")),
+                    b.ratio
+                        .map_or("undefined".to_string(), |r| format!("{r:.4}")),
                 ]
             })
             .collect();
@@ -741,8 +747,7 @@ mod tests {
     fn score_options() {
         assert!(matches!(parse_scores(&[]).unwrap(), ScoreColumns::None));
         assert!(matches!(parse_scores(&["p".into()]).unwrap(), ScoreColumns::One(c) if c == "p"));
-        let ScoreColumns::PerClass(v) =
-            parse_scores(&["a=p(y=a)".into(), "b=pb".into()]).unwrap()
+        let ScoreColumns::PerClass(v) = parse_scores(&["a=p(y=a)".into(), "b=pb".into()]).unwrap()
         else {
             panic!("per class")
         };

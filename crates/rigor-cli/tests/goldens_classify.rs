@@ -52,7 +52,8 @@ struct Tally {
 fn compare(at: &str, parent: &str, expected: &Value, got: Option<&Value>, t: &mut Tally) {
     let Some(got) = got else {
         t.compared += leaves(expected);
-        t.mismatches.push(format!("{at}: missing from rigor's output"));
+        t.mismatches
+            .push(format!("{at}: missing from rigor's output"));
         return;
     };
     match expected {
@@ -63,8 +64,9 @@ fn compare(at: &str, parent: &str, expected: &Value, got: Option<&Value>, t: &mu
                     .map(|g| g.keys().filter(|k| !map.contains_key(*k)).collect())
                     .unwrap_or_default();
                 if !extra.is_empty() {
-                    t.mismatches
-                        .push(format!("{at}: rigor has keys the reference lacks: {extra:?}"));
+                    t.mismatches.push(format!(
+                        "{at}: rigor has keys the reference lacks: {extra:?}"
+                    ));
                 }
             }
             for (k, v) in map {
@@ -107,8 +109,7 @@ fn compare(at: &str, parent: &str, expected: &Value, got: Option<&Value>, t: &mu
 fn every_value_matches_scikit_learn_and_fairlearn() {
     let dir = root().join("tools/goldens/classify");
     let goldens: Goldens =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let mut t = Tally {
         compared: 0,
         mismatches: Vec::new(),

@@ -280,7 +280,10 @@ mod tests {
             let mean = s / reps as f64;
             let var = s2 / reps as f64 - mean * mean;
             let (em, ev) = (n as f64 * p0, n as f64 * p0 * (1.0 - p0));
-            assert!((mean - em).abs() < 4.0 * (ev / reps as f64).sqrt(), "{path}: {mean} vs {em}");
+            assert!(
+                (mean - em).abs() < 4.0 * (ev / reps as f64).sqrt(),
+                "{path}: {mean} vs {em}"
+            );
             assert!((var / ev - 1.0).abs() < 0.1, "{path}: {var} vs {ev}");
         }
     }
@@ -318,7 +321,14 @@ mod tests {
                 defined: 0
             }
         );
-        let other = resampled_intervals(&Bootstrap { seed: 8, ..boot(500) }, &m, stat);
+        let other = resampled_intervals(
+            &Bootstrap {
+                seed: 8,
+                ..boot(500)
+            },
+            &m,
+            stat,
+        );
         assert_ne!(a[1], other[1]);
     }
 

@@ -166,7 +166,11 @@ mod tests {
         assert_eq!(joined, text.as_bytes());
         // Each record spans two lines; blocks start on a record's first line.
         for (first, bytes) in &parts {
-            let record = std::str::from_utf8(bytes).unwrap().split(',').next().unwrap();
+            let record = std::str::from_utf8(bytes)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap();
             let i: u64 = record.parse().unwrap();
             assert_eq!(*first, 2 + 2 * i);
         }

@@ -99,9 +99,8 @@ fn parse_block<'s>(
         .from_reader(block.bytes.as_slice());
     let mut record = ::csv::ByteRecord::new();
     loop {
-        let line_of = |r: &::csv::ByteRecord| {
-            block.first_line + r.position().map_or(1, |p| p.line()) - 1
-        };
+        let line_of =
+            |r: &::csv::ByteRecord| block.first_line + r.position().map_or(1, |p| p.line()) - 1;
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}

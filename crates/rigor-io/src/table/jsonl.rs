@@ -51,10 +51,7 @@ fn parse_block<'s>(
 ) -> std::result::Result<ChunkBuilder<'s>, BlockError> {
     let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
     let mut chunk = ChunkBuilder::new(specs);
-    let mut line_no = block.first_line;
-    for line in block.bytes.split(|b| *b == b'\n') {
-        let line_here = line_no;
-        line_no += 1;
+    for (line_here, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -143,7 +140,10 @@ impl<'de> Visitor<'de> for Picker<'_> {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
         let mut out = vec![None; self.names.len()];
         while let Some(key) = map.next_key::<String>()? {
             match self.names.iter().position(|n| *n == key) {

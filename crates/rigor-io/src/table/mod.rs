@@ -455,7 +455,10 @@ mod tests {
         let e = read_columns(&jsonl, &[ColumnSpec::text("pred")], None)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("no column 'pred'; the columns are: 'label', 'p'"), "{e}");
+        assert!(
+            e.contains("no column 'pred'; the columns are: 'label', 'p'"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -470,24 +473,54 @@ mod tests {
             },
         ];
         let cases = [
-            ("label,score\na,0.1\n,0.2\n", "t.csv:3: row 2, column 'label': empty value"),
-            ("label,score\na,0.1\nb,\n", "t.csv:3: row 2, column 'score': empty value"),
-            ("label,score\na,0.1\nb,x1\n", "row 2, column 'score': 'x1' is not a number"),
-            ("label,score\na,0.1\nb,1.5\n", "t.csv:3: row 2, column 'score': 1.5 is outside [0, 1]"),
-            ("label,score\na,0.1\nb\n", "t.csv:3: row 2: 1 field, the header has 2"),
+            (
+                "label,score\na,0.1\n,0.2\n",
+                "t.csv:3: row 2, column 'label': empty value",
+            ),
+            (
+                "label,score\na,0.1\nb,\n",
+                "t.csv:3: row 2, column 'score': empty value",
+            ),
+            (
+                "label,score\na,0.1\nb,x1\n",
+                "row 2, column 'score': 'x1' is not a number",
+            ),
+            (
+                "label,score\na,0.1\nb,1.5\n",
+                "t.csv:3: row 2, column 'score': 1.5 is outside [0, 1]",
+            ),
+            (
+                "label,score\na,0.1\nb\n",
+                "t.csv:3: row 2: 1 field, the header has 2",
+            ),
         ];
         for (text, want) in cases {
             let p = write(&dir, "t.csv", text);
             let e = read_columns(&p, &specs, None).unwrap_err().to_string();
             assert!(e.contains(want), "{e} lacks {want}");
         }
-        let p = write(&dir, "t.jsonl", "{\"label\":\"a\",\"score\":0.1}\n{\"label\":null,\"score\":0.1}\n");
+        let p = write(
+            &dir,
+            "t.jsonl",
+            "{\"label\":\"a\",\"score\":0.1}\n{\"label\":null,\"score\":0.1}\n",
+        );
         let e = read_columns(&p, &specs, None).unwrap_err().to_string();
         assert!(e.contains("t.jsonl:2: row 2, column 'label': null"), "{e}");
-        let p = write(&dir, "t.jsonl", "{\"label\":\"a\",\"score\":0.1}\n{\"score\":0.1}\n");
+        let p = write(
+            &dir,
+            "t.jsonl",
+            "{\"label\":\"a\",\"score\":0.1}\n{\"score\":0.1}\n",
+        );
         let e = read_columns(&p, &specs, None).unwrap_err().to_string();
-        assert!(e.contains("t.jsonl:2: row 2, column 'label': missing"), "{e}");
-        let p = write(&dir, "t.jsonl", "{\"label\":\"a\",\"score\":0.1}\n{\"label\":\"a\"\n");
+        assert!(
+            e.contains("t.jsonl:2: row 2, column 'label': missing"),
+            "{e}"
+        );
+        let p = write(
+            &dir,
+            "t.jsonl",
+            "{\"label\":\"a\",\"score\":0.1}\n{\"label\":\"a\"\n",
+        );
         let e = read_columns(&p, &specs, None).unwrap_err().to_string();
         assert!(e.contains("t.jsonl:2: row 2: not a JSON object"), "{e}");
         let p = write(&dir, "t.csv", "label,score\n");
@@ -521,7 +554,10 @@ mod tests {
         assert_eq!(t.rows, 50_000);
         let labels = t.text(0);
         for i in [0usize, 1, 4095, 4096, 49_999] {
-            assert_eq!(labels.values[labels.codes[i] as usize], format!("c{}", i % 7));
+            assert_eq!(
+                labels.values[labels.codes[i] as usize],
+                format!("c{}", i % 7)
+            );
             assert_eq!(t.number(1)[i], (i % 100) as f64 / 100.0);
         }
         // An error deep in the file names its line.

@@ -32,7 +32,8 @@ pub(super) fn read(path: &Path, specs: &[ColumnSpec<'_>]) -> Result<Table> {
         return Err(Error::file(path, "is empty"));
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let bad = |e: &dyn std::fmt::Display| Error::file(path, format!("cannot be read as Parquet: {e}"));
+    let bad =
+        |e: &dyn std::fmt::Display| Error::file(path, format!("cannot be read as Parquet: {e}"));
     let metadata =
         ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).map_err(|e| bad(&e))?;
     let names: Vec<String> = metadata
@@ -70,7 +71,8 @@ pub(super) fn read(path: &Path, specs: &[ColumnSpec<'_>]) -> Result<Table> {
         .map(|g| {
             // Its own open file: clones of one descriptor share the read position.
             let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
+            let builder =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
             let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
             let reader = builder
                 .with_projection(mask)
@@ -129,7 +131,9 @@ fn push_array(
             if let Some(dict) = array.as_any_dictionary_opt() {
                 let texts = texts(dict.values().as_ref()).map_err(|p| fail(0, p))?;
                 for (i, k) in dict.normalized_keys().into_iter().enumerate() {
-                    chunk.push_text(c, texts[k].as_bytes()).map_err(|p| fail(i, p))?;
+                    chunk
+                        .push_text(c, texts[k].as_bytes())
+                        .map_err(|p| fail(i, p))?;
                 }
             } else {
                 for_each_text(array, |i, t| chunk.push_text(c, t).map_err(|p| fail(i, p)))
@@ -244,4 +248,128 @@ fn for_each_text<E>(
         other => return Err(format!("type {other} cannot be read as a label")),
     }
     Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        ArrayRef, BooleanArray, DictionaryArray, Float32Array, Int64Array, LargeStringArray,
+        RecordBatch, StringArray,
+    };
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+
+    use super::*;
+
+    fn write(path: &Path, columns: Vec<(&str, ArrayRef)>, rows_per_group: usize) {
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let props = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(rows_per_group))
+            .build();
+        let mut w =
+            ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+
+    #[test]
+    fn types_render_as_text_and_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.parquet");
+        let dict: DictionaryArray<arrow_array::types::Int32Type> =
+            vec!["x", "y", "x", "x", "y"].into_iter().collect();
+        write(
+            &p,
+            vec![
+                (
+                    "int",
+                    Arc::new(Int64Array::from(vec![3, 10, 3, -1, 2])) as ArrayRef,
+                ),
+                (
+                    "large",
+                    Arc::new(LargeStringArray::from(vec!["a", "b", "a", "c", "b"])),
+                ),
+                ("dict", Arc::new(dict)),
+                (
+                    "flag",
+                    Arc::new(BooleanArray::from(vec![true, false, true, true, false])),
+                ),
+                (
+                    "f32",
+                    Arc::new(Float32Array::from(vec![0.5, 0.25, 1.0, 0.0, 0.1])),
+                ),
+                ("i_score", Arc::new(Int64Array::from(vec![0, 1, 1, 0, 1]))),
+            ],
+            2,
+        );
+        let specs = [
+            ColumnSpec::text("int"),
+            ColumnSpec::text("large"),
+            ColumnSpec::text("dict"),
+            ColumnSpec::text("flag"),
+            ColumnSpec::number("f32"),
+            ColumnSpec::number("i_score"),
+            ColumnSpec::text("f32"),
+        ];
+        let t = super::super::read_columns(&p, &specs, None).unwrap();
+        assert_eq!(t.rows, 5);
+        assert_eq!(t.text(0).values, vec!["3", "10", "-1", "2"]);
+        assert_eq!(t.text(0).codes, vec![0, 1, 0, 2, 3]);
+        assert_eq!(t.text(1).values, vec!["a", "b", "c"]);
+        assert_eq!(t.text(2).codes, vec![0, 1, 0, 0, 1]);
+        assert_eq!(t.text(3).values, vec!["true", "false"]);
+        assert_eq!(t.number(4), &[0.5, 0.25, 1.0, 0.0, f64::from(0.1f32)]);
+        assert_eq!(t.number(5), &[0.0, 1.0, 1.0, 0.0, 1.0]);
+        assert_eq!(t.text(6).values, vec!["0.5", "0.25", "1", "0", "0.1"]);
+    }
+
+    #[test]
+    fn nulls_and_missing_columns_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.parquet");
+        write(
+            &p,
+            vec![
+                (
+                    "label",
+                    Arc::new(StringArray::from(vec![
+                        Some("a"),
+                        Some("b"),
+                        Some("a"),
+                        None,
+                    ])) as ArrayRef,
+                ),
+                (
+                    "score",
+                    Arc::new(Float32Array::from(vec![0.5, 0.25, 1.0, 0.0])),
+                ),
+            ],
+            2,
+        );
+        let e = super::super::read_columns(&p, &[ColumnSpec::text("label")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("t.parquet: row 4, column 'label': null"), "{e}");
+        let e = super::super::read_columns(&p, &[ColumnSpec::text("pred")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no column 'pred'; the columns are: 'label', 'score'"),
+            "{e}"
+        );
+        let e = super::super::read_columns(&p, &[ColumnSpec::number("label")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("column 'label': type Utf8 is not a number"),
+            "{e}"
+        );
+        std::fs::write(&p, b"PAR1 not really").unwrap();
+        let e = super::super::read_columns(&p, &[ColumnSpec::text("label")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be read as Parquet"), "{e}");
+    }
 }

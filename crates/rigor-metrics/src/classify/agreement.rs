@@ -41,13 +41,13 @@ pub fn cohen_kappa(c: &Confusion) -> Option<f64> {
     }
     let mut observed = 0.0;
     let mut expected = 0.0;
-    for i in 0..k {
-        for j in 0..k {
+    // scikit-learn's confusion matrix is indexed [true][pred]; kappa is symmetric in
+    // the two, and its expected matrix is outer(sum0, sum1) / n.
+    for (i, s0) in sum0.iter().enumerate() {
+        for (j, s1) in sum1.iter().enumerate() {
             if i != j {
-                // scikit-learn's confusion matrix is indexed [true][pred]; kappa is
-                // symmetric in the two, and its expected matrix is outer(sum0, sum1).
                 observed += c.get(i, j) as f64;
-                expected += sum0[i] * sum1[j] / n;
+                expected += s0 * s1 / n;
             }
         }
     }

@@ -21,7 +21,7 @@ pub const EPS: f64 = f64::EPSILON;
 
 /// `np.clip(p, eps, 1 - eps)`.
 pub fn clip(p: f64) -> f64 {
-    p.max(EPS).min(1.0 - EPS)
+    p.clamp(EPS, 1.0 - EPS)
 }
 
 /// One row's log loss given the probability assigned to its true class.
@@ -141,7 +141,10 @@ mod tests {
     fn brier_terms() {
         assert_eq!(binary_brier_term(0.75, true) / 2.0, 0.0625);
         assert_eq!(binary_brier_term(0.5, false) / 2.0, 0.25);
-        assert_eq!(brier_term([0.5, 0.25, 0.25].into_iter(), Some(1)), 0.25 + 0.5625 + 0.0625);
+        assert_eq!(
+            brier_term([0.5, 0.25, 0.25].into_iter(), Some(1)),
+            0.25 + 0.5625 + 0.0625
+        );
     }
 
     #[test]

@@ -150,7 +150,10 @@ pub struct Evaluator<'s> {
 enum Scores {
     None,
     /// Units sorted by `score` descending.
-    Binary { score: Vec<f64>, log_loss: Vec<f64> },
+    Binary {
+        score: Vec<f64>,
+        log_loss: Vec<f64>,
+    },
     Multi {
         /// Column `j` belongs to class `classes[j]`.
         classes: Vec<u32>,
@@ -736,10 +739,7 @@ mod tests {
         // the evaluation's values.
         let m: Vec<u32> = ev.multiplicities().iter().map(|&x| x as u32).collect();
         let again = ev.values(&m);
-        assert_eq!(
-            again,
-            e.metrics.iter().map(|m| m.1).collect::<Vec<_>>()
-        );
+        assert_eq!(again, e.metrics.iter().map(|m| m.1).collect::<Vec<_>>());
         let f = e.fairness.unwrap();
         assert_eq!(f.groups.len(), 2);
         // x: labels a b a b, preds a b a b → selection 2/4; y: labels b b, preds a b.

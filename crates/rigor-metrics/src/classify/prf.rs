@@ -100,11 +100,7 @@ pub fn averaged(c: &Confusion, classes: &[ClassScores], average: Average) -> (f6
         Average::Weighted => {
             let total = classes.iter().map(|s| s.support).sum::<u64>() as f64;
             let mean = |f: fn(&ClassScores) -> f64| {
-                classes
-                    .iter()
-                    .map(|s| f(s) * s.support as f64)
-                    .sum::<f64>()
-                    / total
+                classes.iter().map(|s| f(s) * s.support as f64).sum::<f64>() / total
             };
             (mean(|s| s.precision), mean(|s| s.recall), mean(|s| s.f1))
         }

@@ -81,11 +81,18 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProblemError {
     /// `--positive` names a class that occurs nowhere.
-    PositiveNeverOccurs { positive: String, classes: Vec<String> },
+    PositiveNeverOccurs {
+        positive: String,
+        classes: Vec<String>,
+    },
     /// A single probability column with more than two classes.
     OneScoreManyClasses { classes: Vec<String> },
     /// A label (first at `row`, 0-based) without a probability column.
-    NoScoreColumn { class: String, row: usize, columns: Vec<String> },
+    NoScoreColumn {
+        class: String,
+        row: usize,
+        columns: Vec<String>,
+    },
     /// The same class given two probability columns.
     DuplicateScoreClass { class: String },
     /// Per-class probabilities for a single class.
@@ -172,7 +179,11 @@ pub fn build(input: Input) -> Result<Problem, ProblemError> {
             (names.len() - 1) as u32
         })
     };
-    let label_map: Vec<u32> = labels.values.iter().map(|v| intern(v, &mut names)).collect();
+    let label_map: Vec<u32> = labels
+        .values
+        .iter()
+        .map(|v| intern(v, &mut names))
+        .collect();
     let pred_map: Vec<u32> = preds.values.iter().map(|v| intern(v, &mut names)).collect();
     let score_classes: Vec<u32> = match &scores {
         ScoreInput::PerClass(cols) => {
@@ -212,10 +223,12 @@ pub fn build(input: Input) -> Result<Problem, ProblemError> {
     let k = class_names.len();
 
     let positive = match positive {
-        Some(p) => Some(code_of(&p).ok_or_else(|| ProblemError::PositiveNeverOccurs {
-            positive: p.clone(),
-            classes: class_names.clone(),
-        })?),
+        Some(p) => Some(
+            code_of(&p).ok_or_else(|| ProblemError::PositiveNeverOccurs {
+                positive: p.clone(),
+                classes: class_names.clone(),
+            })?,
+        ),
         None => None,
     };
     let default_positive = |candidates: &[u32]| candidates.iter().copied().max();
@@ -243,7 +256,8 @@ pub fn build(input: Input) -> Result<Problem, ProblemError> {
                     classes: class_names,
                 });
             }
-            let positive = positive.or_else(|| default_positive(&(0..k as u32).collect::<Vec<_>>()));
+            let positive =
+                positive.or_else(|| default_positive(&(0..k as u32).collect::<Vec<_>>()));
             if k == 1 {
                 notes.push(format!(
                     "only class '{}' occurs: the --score column is read as its probability",
@@ -269,8 +283,10 @@ pub fn build(input: Input) -> Result<Problem, ProblemError> {
                 }
                 has
             };
-            let column_names: Vec<String> =
-                scored.iter().map(|&c| class_names[c as usize].clone()).collect();
+            let column_names: Vec<String> = scored
+                .iter()
+                .map(|&c| class_names[c as usize].clone())
+                .collect();
             let missing = |codes: &[u32]| codes.iter().position(|&c| !has[c as usize]);
             let first_missing = match (missing(&label_codes), need_pred) {
                 (Some(row), _) => Some((row, label_codes[row])),
@@ -363,7 +379,10 @@ pub fn build(input: Input) -> Result<Problem, ProblemError> {
 /// Codes for the combinations of several columns' values that occur, numbered in
 /// sorted order (column by column), with each combination's name and values.
 fn combine(columns: &[(String, Coded)]) -> (Vec<u32>, Vec<(String, Vec<String>)>) {
-    let orders: Vec<Vec<usize>> = columns.iter().map(|(_, c)| sorted_order(&c.values)).collect();
+    let orders: Vec<Vec<usize>> = columns
+        .iter()
+        .map(|(_, c)| sorted_order(&c.values))
+        .collect();
     let ranks: Vec<Vec<u32>> = orders
         .iter()
         .map(|order| {
@@ -440,7 +459,12 @@ mod tests {
 
     #[test]
     fn classes_sorted_numerically_and_positive_is_the_greater() {
-        let p = build(input(&["10", "2", "10"], &["2", "2", "10"], ScoreInput::None)).unwrap();
+        let p = build(input(
+            &["10", "2", "10"],
+            &["2", "2", "10"],
+            ScoreInput::None,
+        ))
+        .unwrap();
         assert_eq!(p.setup.class_names, vec!["2", "10"]);
         assert_eq!(p.rows.labels, vec![1, 0, 1]);
         assert_eq!(p.setup.positive, Some(1));
@@ -456,8 +480,12 @@ mod tests {
 
     #[test]
     fn one_score_column_needs_two_classes() {
-        let e = build(input(&["a", "b"], &["c", "a"], ScoreInput::Binary(vec![0.1, 0.2])))
-            .unwrap_err();
+        let e = build(input(
+            &["a", "b"],
+            &["c", "a"],
+            ScoreInput::Binary(vec![0.1, 0.2]),
+        ))
+        .unwrap_err();
         assert!(matches!(e, ProblemError::OneScoreManyClasses { .. }));
     }
 
@@ -468,8 +496,12 @@ mod tests {
             ("b".to_string(), vec![0.25, 0.25]),
             ("c".to_string(), vec![0.25, 0.25]),
         ];
-        let e = build(input(&["a", "d"], &["a", "a"], ScoreInput::PerClass(cols.clone())))
-            .unwrap_err();
+        let e = build(input(
+            &["a", "d"],
+            &["a", "a"],
+            ScoreInput::PerClass(cols.clone()),
+        ))
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             "row 2: label 'd' has no probability column (--score d=COL); columns are given \
@@ -489,14 +521,23 @@ mod tests {
             ("yes".to_string(), vec![0.75, 0.5]),
             ("no".to_string(), vec![0.25, 0.5]),
         ];
-        let p = build(input(&["yes", "no"], &["yes", "yes"], ScoreInput::PerClass(cols))).unwrap();
+        let p = build(input(
+            &["yes", "no"],
+            &["yes", "yes"],
+            ScoreInput::PerClass(cols),
+        ))
+        .unwrap();
         assert_eq!(p.setup.positive, Some(1)); // "yes" > "no"
         assert_eq!(p.rows.probabilities, Probabilities::Binary(vec![0.75, 0.5]));
     }
 
     #[test]
     fn slices_and_groups_combine_columns() {
-        let mut i = input(&["0", "1", "1", "0"], &["0", "1", "0", "0"], ScoreInput::None);
+        let mut i = input(
+            &["0", "1", "1", "0"],
+            &["0", "1", "0", "0"],
+            ScoreInput::None,
+        );
         i.by = vec![
             ("region".into(), coded(&["eu", "us", "eu", "eu"])),
             ("tier".into(), coded(&["2", "1", "10", "2"])),

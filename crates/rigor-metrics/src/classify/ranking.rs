@@ -114,7 +114,13 @@ mod tests {
 
     #[test]
     fn ties_get_half_credit() {
-        let rows = [(0.9, true), (0.5, false), (0.5, true), (0.1, false), (0.5, false)];
+        let rows = [
+            (0.9, true),
+            (0.5, false),
+            (0.5, true),
+            (0.1, false),
+            (0.5, false),
+        ];
         assert_eq!(run(&rows).roc_auc.unwrap(), naive_auc(&rows));
         // Thresholds: 0.9 → P=1, R=1/2; 0.5 → P=2/4, R=1.
         assert_eq!(run(&rows).average_precision, 0.5 * 1.0 + 0.5 * 0.5);
