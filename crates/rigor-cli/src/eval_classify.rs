@@ -13,7 +13,7 @@ use rigor_io::evidence::classify::{
 use rigor_io::evidence::ClassifyEvidence;
 use rigor_io::table::{read_columns, Column, ColumnSpec, Kind, TextColumn};
 use rigor_metrics::classify::{build, Average, Coded, Evaluator, Input, Rows, ScoreInput, Setup};
-use rigor_stats::{resampled_intervals, Bootstrap};
+use rigor_stats::{resampled_intervals, Bootstrap, Estimate};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
 use crate::progress::Reading;
@@ -413,15 +413,25 @@ fn evaluate(
     let evaluator = Evaluator::new(setup, rows);
     let result = evaluator.evaluate();
     let mut notes = result.notes.clone();
-    let estimates = bootstrap
-        .map(|b| resampled_intervals(b, &evaluator.multiplicities(), |c| evaluator.values(c)));
+    // Label metrics resample the (label, prediction, group) cells, score metrics the
+    // scored rows: both are the bootstrap over rows of the metrics they compute.
+    let mut estimates: IndexMap<&str, Estimate> = IndexMap::new();
+    if let Some(b) = bootstrap {
+        let label = resampled_intervals(b, evaluator.label_units(), |c| {
+            evaluator.label_values(c)
+        });
+        estimates.extend(evaluator.label_metric_names().into_iter().zip(label));
+        let score = resampled_intervals(b, &evaluator.score_units(), |c| {
+            evaluator.score_values(c)
+        });
+        estimates.extend(evaluator.score_metric_names().into_iter().zip(score));
+    }
     let mut thin = Vec::new();
     let metrics: IndexMap<String, Metric> = result
         .metrics
         .iter()
-        .enumerate()
-        .map(|(m, &(name, value))| {
-            let est = estimates.as_ref().and_then(|e| e.get(m));
+        .map(|&(name, value)| {
+            let est = estimates.get(name);
             let interval = value.and(est.and_then(|e| e.interval));
             if let (Some(_), Some(e)) = (value, est) {
                 if bootstrap.is_some_and(|b| e.defined < b.resamples) {

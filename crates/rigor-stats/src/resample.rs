@@ -263,7 +263,7 @@ mod tests {
         let p0 = 100.0 / n as f64;
         let d = Drawer::new(&m, n);
         let mut c = vec![0u32; m.len()];
-        let reps = 4000;
+        let reps = 1500;
         for path in 0..2 {
             let (mut s, mut s2) = (0.0, 0.0);
             for r in 0..reps {
@@ -284,7 +284,7 @@ mod tests {
                 (mean - em).abs() < 4.0 * (ev / reps as f64).sqrt(),
                 "{path}: {mean} vs {em}"
             );
-            assert!((var / ev - 1.0).abs() < 0.1, "{path}: {var} vs {ev}");
+            assert!((var / ev - 1.0).abs() < 0.15, "{path}: {var} vs {ev}");
         }
     }
 

@@ -92,6 +92,9 @@ fn parse_block<'s>(
     positions: &[usize],
     width: usize,
 ) -> std::result::Result<ChunkBuilder<'s>, RowError> {
+    if memchr::memchr(b'"', &block.bytes).is_none() {
+        return parse_plain_block(block, specs, positions, width);
+    }
     let mut chunk = ChunkBuilder::new(specs);
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(false)
@@ -149,6 +152,55 @@ fn parse_block<'s>(
     Ok(chunk)
 }
 
+/// A block without quotes: every line is a record and every comma a separator, so
+/// fields are found with memchr instead of the general CSV state machine.
+fn parse_plain_block<'s>(
+    block: &Block,
+    specs: &'s [ColumnSpec<'s>],
+    positions: &[usize],
+    width: usize,
+) -> std::result::Result<ChunkBuilder<'s>, RowError> {
+    let mut chunk = ChunkBuilder::new(specs);
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(width);
+    for (line_no, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        fields.clear();
+        fields.extend(line.split(|b| *b == b','));
+        let row = chunk.rows;
+        let fail = |column: Option<&str>, problem: String| RowError {
+            row,
+            line: Some(line_no),
+            column: column.map(str::to_string),
+            problem,
+        };
+        if fields.len() != width {
+            let n = fields.len();
+            return Err(fail(
+                None,
+                format!(
+                    "{n} field{}, the header has {width}",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        for (c, (spec, &pos)) in specs.iter().zip(positions).enumerate() {
+            let field = fields[pos];
+            let pushed = match spec.kind {
+                Kind::Text(_) => chunk.push_text(c, field),
+                Kind::Number(_) => parse_number(field).and_then(|v| chunk.push_number(c, v)),
+            };
+            if let Err(problem) = pushed {
+                return Err(fail(Some(spec.name), problem));
+            }
+        }
+        chunk.rows += 1;
+    }
+    Ok(chunk)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +219,22 @@ mod tests {
         assert_eq!(t.rows, 2);
         assert_eq!(t.text(0).values, vec!["x", "y"]);
         assert_eq!(t.number(1), &[1.0, 0.0]);
+    }
+
+    #[test]
+    fn plain_and_quoted_blocks_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("p.csv");
+        let quoted = dir.path().join("q.csv");
+        std::fs::write(&plain, "a,label,s\r\n1,x,0.5\r\n\r\n2,y,1e-3\n3,x, 2 \n").unwrap();
+        std::fs::write(&quoted, "a,label,s\r\n1,\"x\",0.5\r\n\r\n2,y,1e-3\n3,x, 2 \n").unwrap();
+        let specs = [ColumnSpec::text("label"), ColumnSpec::number("s")];
+        let p = read(&plain, &specs, None).unwrap();
+        assert_eq!(p, read(&quoted, &specs, None).unwrap());
+        assert_eq!(p.number(1), &[0.5, 0.001, 2.0]);
+        std::fs::write(&plain, "a,label,s\n1,x,0.5\n2,y\n").unwrap();
+        let e = read(&plain, &specs, None).unwrap_err().to_string();
+        assert!(e.contains("p.csv:3: row 2: 2 fields, the header has 3"), "{e}");
     }
 
     #[test]

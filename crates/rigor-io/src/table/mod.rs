@@ -255,8 +255,14 @@ impl<'s> ChunkBuilder<'s> {
                 return Ok(());
             }
         }
-        let code = match index.get(value) {
-            Some(&code) => code,
+        // A handful of distinct values (labels): a linear scan beats hashing.
+        let found = if values.len() <= 16 {
+            values.iter().position(|v| v == value).map(|p| p as u32)
+        } else {
+            index.get(value).copied()
+        };
+        let code = match found {
+            Some(code) => code,
             None => {
                 if value.is_empty() {
                     return Err("empty value".to_string());

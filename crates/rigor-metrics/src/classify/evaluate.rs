@@ -1,20 +1,24 @@
-//! One evaluation: every metric of a set of rows, and the same metrics on a bootstrap
-//! resample of them.
+//! One evaluation: every metric of a set of rows, and the same metrics on bootstrap
+//! resamples of them.
 //!
-//! Rows become *units* once, in [`Evaluator::new`]:
-//! - without probabilities every metric is a function of the counts of
-//!   (label, prediction, sensitive group) triples, so identical rows are merged into
-//!   one unit with a multiplicity — millions of rows become a few dozen units, and
-//!   resampling them (multinomially, see `rigor_stats::resample`) is exact and cheap;
-//! - with probabilities each row is a unit. Binary rows are sorted by score (highest
-//!   first) so the ranking metrics are one sequential sweep; multiclass rows keep their
-//!   order and each class column has its own sorted order. Per-row log-loss terms are
-//!   computed once.
+//! Rows become *units* once, in [`Evaluator::new`], in two independent sets:
+//! - **cells** for the label metrics and fairness: every one of them is a function of
+//!   the counts of (label, prediction, sensitive group) triples, so identical rows are
+//!   merged into one unit with a multiplicity. Millions of rows become a few dozen
+//!   units, and resampling them multinomially (`rigor_stats::resample`) is exactly the
+//!   row bootstrap of these metrics, at the cost of the cells;
+//! - **scored rows** for the probability metrics: binary rows are reduced to one sort
+//!   key each (the score's bits and whether the label is positive), sorted once, so
+//!   ROC AUC, average precision, log loss, Brier and ECE are one sequential sweep;
+//!   multiclass rows keep their order, with one sorted order per class column.
 //!
-//! [`Evaluator::evaluate`] weighs each unit by its multiplicity and also returns the
-//! details (per class, confusion matrix, per group) and notes on every value that
-//! is undefined or was set by a convention; [`Evaluator::values`] weighs units by a
-//! resample's counts and returns only the headline metrics.
+//! [`Evaluator::evaluate`] returns every value with its details (per class, confusion
+//! matrix, per group) and notes on values that are undefined or set by a convention;
+//! [`Evaluator::label_values`] and [`Evaluator::score_values`] return the headline
+//! metrics of one resample of each unit set. Each metric's interval therefore comes
+//! from a bootstrap over rows; label and score metrics are resampled separately.
+
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -27,7 +31,7 @@ use super::calibration::{
 use super::confusion::Confusion;
 use super::fairness::{fairness, rates, Fairness, GroupCounts, GroupRates};
 use super::prf::{averaged, per_class, Average, ClassScores};
-use super::ranking::{ranking, Ranking};
+use super::ranking::{radix_sort, ranking, Ranking};
 
 /// What is being evaluated, shared by the whole file and its slices.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,32 +143,44 @@ const FAIRNESS_METRICS: [&str; 4] = [
 /// Rows prepared for repeated evaluation.
 pub struct Evaluator<'s> {
     setup: &'s Setup,
+    cells: Cells,
+    scores: Scores,
+}
+
+/// Distinct (label, prediction, group) triples and how many rows each stands for.
+struct Cells {
     label: Vec<u32>,
     pred: Vec<u32>,
     group: Option<Vec<u32>>,
-    /// Rows per unit; `None` when every unit is one row.
-    multiplicity: Option<Vec<u64>>,
-    scores: Scores,
+    rows: Vec<u64>,
 }
 
 enum Scores {
     None,
-    /// Units sorted by `score` descending.
+    /// One key per row, ascending: `score.to_bits() << 1 | label is positive` (scores
+    /// are non-negative, so the bits order like the values and the top bit is free).
+    /// Log-loss terms in the same order are computed on first resample.
     Binary {
-        score: Vec<f64>,
-        log_loss: Vec<f64>,
+        keys: Vec<u64>,
+        log_loss: OnceLock<Vec<f64>>,
     },
     Multi {
+        label: Vec<u32>,
         /// Column `j` belongs to class `classes[j]`.
         classes: Vec<u32>,
         columns: Vec<Vec<f64>>,
-        /// Units of column `j` by its probability descending.
+        /// Rows of column `j` by its probability descending.
         orders: Vec<Vec<u32>>,
         log_loss: Vec<f64>,
         brier: Vec<f64>,
         confidence: Vec<f64>,
         correct: Vec<bool>,
     },
+}
+
+/// Score of a binary sort key.
+fn key_score(key: u64) -> f64 {
+    f64::from_bits(key >> 1)
 }
 
 impl<'s> Evaluator<'s> {
@@ -175,195 +191,130 @@ impl<'s> Evaluator<'s> {
             probabilities,
             groups,
         } = rows;
-        match probabilities {
-            Probabilities::None => Self::cells(setup, &labels, &preds, groups.as_deref()),
-            Probabilities::Binary(p) => Self::binary(setup, labels, preds, groups, p),
-            Probabilities::PerClass { classes, columns } => {
-                Self::multi(setup, labels, preds, groups, classes, columns)
-            }
-        }
-    }
-
-    /// Merges identical (label, prediction, group) rows.
-    fn cells(setup: &'s Setup, labels: &[u32], preds: &[u32], groups: Option<&[u32]>) -> Self {
-        let k = setup.class_names.len().max(1) as u64;
-        let g = setup.group_names.len().max(1) as u64;
-        let key = |i: usize| {
-            (u64::from(labels[i]) * k + u64::from(preds[i])) * g
-                + groups.map_or(0, |gr| u64::from(gr[i]))
-        };
-        let mut counts: FxHashMap<u64, u64> = FxHashMap::default();
-        let mut last = (u64::MAX, 0u64);
-        for i in 0..labels.len() {
-            let kk = key(i);
-            if kk == last.0 {
-                last.1 += 1;
-                continue;
-            }
-            if last.1 > 0 {
-                *counts.entry(last.0).or_insert(0) += last.1;
-            }
-            last = (kk, 1);
-        }
-        if last.1 > 0 {
-            *counts.entry(last.0).or_insert(0) += last.1;
-        }
-        let mut cells: Vec<(u64, u64)> = counts.into_iter().collect();
-        cells.sort_unstable();
-        let decode = |kk: u64| {
-            let group = (kk % g) as u32;
-            let pair = kk / g;
-            ((pair / k) as u32, (pair % k) as u32, group)
-        };
-        Evaluator {
-            setup,
-            label: cells.iter().map(|c| decode(c.0).0).collect(),
-            pred: cells.iter().map(|c| decode(c.0).1).collect(),
-            group: groups.map(|_| cells.iter().map(|c| decode(c.0).2).collect()),
-            multiplicity: Some(cells.iter().map(|c| c.1).collect()),
-            scores: Scores::None,
-        }
-    }
-
-    fn binary(
-        setup: &'s Setup,
-        labels: Vec<u32>,
-        preds: Vec<u32>,
-        groups: Option<Vec<u32>>,
-        p: Vec<f64>,
-    ) -> Self {
-        // Sort by score descending; -0.0 is 0.0 (as numpy's comparisons see it).
-        let mut keyed: Vec<(u64, u32)> = p
-            .par_iter()
-            .enumerate()
-            .map(|(i, &s)| (u64::MAX - (s + 0.0).to_bits(), i as u32))
-            .collect();
-        keyed.par_sort_unstable();
-        let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
-        let gather = |v: &[u32]| order.par_iter().map(|&i| v[i as usize]).collect::<Vec<_>>();
-        let label = gather(&labels);
-        drop(labels);
-        let pred = gather(&preds);
+        let cells = Cells::new(setup, &labels, &preds, groups.as_deref());
         drop(preds);
-        let group = groups.as_deref().map(gather);
         drop(groups);
-        let score: Vec<f64> = order.par_iter().map(|&i| p[i as usize] + 0.0).collect();
-        drop(p);
-        let positive = setup.positive;
-        let log_loss = score
-            .par_iter()
-            .zip(&label)
-            .map(|(&s, &y)| binary_log_loss_term(s, Some(y) == positive))
-            .collect();
-        Evaluator {
-            setup,
-            label,
-            pred,
-            group,
-            multiplicity: None,
-            scores: Scores::Binary { score, log_loss },
-        }
-    }
-
-    fn multi(
-        setup: &'s Setup,
-        labels: Vec<u32>,
-        preds: Vec<u32>,
-        groups: Option<Vec<u32>>,
-        classes: Vec<u32>,
-        columns: Vec<Vec<f64>>,
-    ) -> Self {
-        let column_of: FxHashMap<u32, usize> =
-            classes.iter().enumerate().map(|(j, &c)| (c, j)).collect();
-        let n = labels.len();
-        let orders: Vec<Vec<u32>> = columns
-            .iter()
-            .map(|col| {
-                let mut keyed: Vec<(u64, u32)> = col
+        let scores = match probabilities {
+            Probabilities::None => Scores::None,
+            Probabilities::Binary(p) => {
+                let positive = setup.positive;
+                let mut keys: Vec<u64> = p
                     .par_iter()
-                    .enumerate()
-                    .map(|(i, &s)| (u64::MAX - (s + 0.0).to_bits(), i as u32))
+                    .zip(labels.par_iter())
+                    .map(|(&s, &y)| (s + 0.0).to_bits() << 1 | u64::from(Some(y) == positive))
                     .collect();
-                keyed.par_sort_unstable();
-                keyed.into_iter().map(|(_, i)| i).collect()
-            })
-            .collect();
-        let per_row: Vec<(f64, f64, f64, bool)> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let truth = column_of.get(&labels[i]).copied();
-                let p_true = truth.map_or(0.0, |j| columns[j][i]);
-                let mut best = 0;
-                for j in 1..columns.len() {
-                    if columns[j][i] > columns[best][i] {
-                        best = j;
-                    }
+                drop(p);
+                radix_sort(&mut keys);
+                Scores::Binary {
+                    keys,
+                    log_loss: OnceLock::new(),
                 }
-                (
-                    log_loss_term(p_true),
-                    brier_term(columns.iter().map(|c| c[i]), truth),
-                    columns[best][i],
-                    classes[best] == labels[i],
-                )
-            })
-            .collect();
+            }
+            Probabilities::PerClass { classes, columns } => multi(labels, classes, columns),
+        };
         Evaluator {
             setup,
-            label: labels,
-            pred: preds,
-            group: groups,
-            multiplicity: None,
-            scores: Scores::Multi {
-                classes,
-                columns,
-                orders,
-                log_loss: per_row.iter().map(|r| r.0).collect(),
-                brier: per_row.iter().map(|r| r.1).collect(),
-                confidence: per_row.iter().map(|r| r.2).collect(),
-                correct: per_row.iter().map(|r| r.3).collect(),
-            },
+            cells,
+            scores,
         }
     }
 
-    /// Names of the headline metrics, in the order of every value vector.
-    pub fn metric_names(&self) -> Vec<&'static str> {
+    fn fairness_applies(&self) -> bool {
+        self.cells.group.is_some() && self.setup.positive.is_some()
+    }
+
+    /// Names of [`Evaluator::label_values`], in order: label metrics, then fairness.
+    pub fn label_metric_names(&self) -> Vec<&'static str> {
         let mut names = LABEL_METRICS.to_vec();
-        if !matches!(self.scores, Scores::None) {
-            names.extend(SCORE_METRICS);
-        }
         if self.fairness_applies() {
             names.extend(FAIRNESS_METRICS);
         }
         names
     }
 
-    fn fairness_applies(&self) -> bool {
-        self.group.is_some() && self.setup.positive.is_some()
-    }
-
-    /// Rows per unit, for resampling.
-    pub fn multiplicities(&self) -> Vec<u64> {
-        match &self.multiplicity {
-            Some(m) => m.clone(),
-            None => vec![1; self.label.len()],
+    /// Names of [`Evaluator::score_values`] (empty without probabilities).
+    pub fn score_metric_names(&self) -> Vec<&'static str> {
+        match self.scores {
+            Scores::None => Vec::new(),
+            _ => SCORE_METRICS.to_vec(),
         }
     }
 
-    /// Headline metrics of a resample: `counts[u]` copies of unit `u`.
-    pub fn values(&self, counts: &[u32]) -> Vec<Option<f64>> {
-        self.compute(|u| u64::from(counts[u]), false).0
+    /// Rows per label unit (cell), for resampling the label metrics.
+    pub fn label_units(&self) -> &[u64] {
+        &self.cells.rows
+    }
+
+    /// Rows per score unit (every unit is one row), for resampling the score metrics.
+    pub fn score_units(&self) -> Vec<u64> {
+        match &self.scores {
+            Scores::None => Vec::new(),
+            Scores::Binary { keys, .. } => vec![1; keys.len()],
+            Scores::Multi { label, .. } => vec![1; label.len()],
+        }
+    }
+
+    /// Label and fairness metrics of a resample: `counts[u]` copies of cell `u`.
+    pub fn label_values(&self, counts: &[u32]) -> Vec<Option<f64>> {
+        self.label_part(|u| u64::from(counts[u]), false).0
+    }
+
+    /// Probability metrics of a resample: `counts[u]` copies of scored row `u`.
+    pub fn score_values(&self, counts: &[u32]) -> Vec<Option<f64>> {
+        let w = |u: usize| u64::from(counts[u]);
+        match &self.scores {
+            Scores::None => Vec::new(),
+            Scores::Binary { keys, log_loss } => {
+                let log_loss = log_loss.get_or_init(|| {
+                    keys.par_iter()
+                        .map(|&k| binary_log_loss_term(key_score(k), k & 1 == 1))
+                        .collect()
+                });
+                binary_values(self.setup.bins, keys, |u| log_loss[u], w).0
+            }
+            Scores::Multi { .. } => self.multi_values(w).0,
+        }
     }
 
     /// Every metric of the rows, with details and notes.
     pub fn evaluate(&self) -> Evaluation {
-        let (values, detail) = match &self.multiplicity {
-            Some(m) => self.compute(|u| m[u], true),
-            None => self.compute(|_| 1, true),
+        let cells = &self.cells.rows;
+        let (mut values, detail) = self.label_part(|u| cells[u], true);
+        let Some(mut detail) = detail else {
+            unreachable!("details were asked for")
         };
-        let detail = detail.expect("details were asked for");
+        let fairness_values = values.split_off(LABEL_METRICS.len());
+        let mut names = LABEL_METRICS.to_vec();
+        match &self.scores {
+            Scores::None => {}
+            Scores::Binary { keys, .. } => {
+                let (v, r) = binary_values(
+                    self.setup.bins,
+                    keys,
+                    |u| {
+                        let k = keys[u];
+                        binary_log_loss_term(key_score(k), k & 1 == 1)
+                    },
+                    |_| 1,
+                );
+                self.binary_notes(&r, &mut detail.notes);
+                names.extend(SCORE_METRICS);
+                values.extend(v);
+            }
+            Scores::Multi { classes, .. } => {
+                let (v, aucs) = self.multi_values(|_| 1);
+                self.multi_notes(&detail.confusion, classes, &aucs, &mut detail.notes);
+                names.extend(SCORE_METRICS);
+                values.extend(v);
+            }
+        }
+        if self.fairness_applies() {
+            names.extend(FAIRNESS_METRICS);
+            values.extend(fairness_values);
+        }
         Evaluation {
             n: detail.confusion.total(),
-            metrics: self.metric_names().into_iter().zip(values).collect(),
+            metrics: names.into_iter().zip(values).collect(),
             per_class: detail.per_class,
             confusion: detail.confusion,
             fairness: detail.fairness,
@@ -371,31 +322,29 @@ impl<'s> Evaluator<'s> {
         }
     }
 
-    fn compute<W: Fn(usize) -> u64 + Copy>(
+    /// Label metrics then fairness metrics of the cells weighted by `w`.
+    fn label_part<W: Fn(usize) -> u64>(
         &self,
         w: W,
         detail: bool,
     ) -> (Vec<Option<f64>>, Option<Detail>) {
         let setup = self.setup;
-        let k = setup.class_names.len();
         let positive = setup.positive;
-        let mut confusion = Confusion::new(k);
+        let mut confusion = Confusion::new(setup.class_names.len());
         let mut groups = vec![GroupCounts::default(); setup.group_names.len()];
         let fair = self.fairness_applies();
-        for u in 0..self.label.len() {
+        let c = &self.cells;
+        for u in 0..c.rows.len() {
             let wu = w(u);
             if wu == 0 {
                 continue;
             }
-            let (y, p) = (self.label[u], self.pred[u]);
+            let (y, p) = (c.label[u], c.pred[u]);
             confusion.add(y, p, wu);
-            if fair {
-                if let Some(g) = &self.group {
-                    groups[g[u] as usize].add(Some(y) == positive, Some(p) == positive, wu);
-                }
+            if let (true, Some(g)) = (fair, &c.group) {
+                groups[g[u] as usize].add(Some(y) == positive, Some(p) == positive, wu);
             }
         }
-        let n = confusion.total();
         let mut notes = Vec::new();
         let classes = per_class(&confusion);
         let (precision, recall, f1) = averaged(&confusion, &classes, setup.average);
@@ -412,97 +361,6 @@ impl<'s> Evaluator<'s> {
         ];
         if detail {
             self.label_notes(&confusion, &classes, mcc_undefined, kappa, &mut notes);
-        }
-        match &self.scores {
-            Scores::None => {}
-            Scores::Binary { score, log_loss } => {
-                let pos = positive.map_or(0, |c| confusion.true_count(c as usize));
-                let r = ranking(
-                    (0..score.len()).map(|u| (score[u], Some(self.label[u]) == positive, w(u))),
-                    pos,
-                    n - pos,
-                );
-                let mut loss = Sum::default();
-                let mut brier = Sum::default();
-                let mut ece = EceBins::new(setup.bins);
-                for u in 0..score.len() {
-                    let wu = w(u);
-                    if wu == 0 {
-                        continue;
-                    }
-                    let is_pos = Some(self.label[u]) == positive;
-                    let wf = wu as f64;
-                    loss.add(log_loss[u] * wf);
-                    brier.add(binary_brier_term(score[u], is_pos) * wf);
-                    ece.add(score[u], is_pos, wu);
-                }
-                if detail {
-                    self.binary_notes(&r, pos, n, &mut notes);
-                }
-                values.extend([
-                    r.roc_auc,
-                    Some(r.average_precision),
-                    Some(loss.value() / n as f64),
-                    Some(brier.value() / n as f64 * 0.5),
-                    Some(ece.ece()),
-                ]);
-            }
-            Scores::Multi {
-                classes: score_classes,
-                columns,
-                orders,
-                log_loss,
-                brier,
-                confidence,
-                correct,
-            } => {
-                let mut aucs = Vec::with_capacity(columns.len());
-                let mut aps = Vec::new();
-                for (j, &c) in score_classes.iter().enumerate() {
-                    let pos = confusion.true_count(c as usize);
-                    let r = ranking(
-                        orders[j].iter().map(|&u| {
-                            let u = u as usize;
-                            (columns[j][u], self.label[u] == c, w(u))
-                        }),
-                        pos,
-                        n - pos,
-                    );
-                    aucs.push(r.roc_auc);
-                    if pos > 0 {
-                        aps.push(r.average_precision);
-                    }
-                }
-                let roc_auc = aucs
-                    .iter()
-                    .copied()
-                    .sum::<Option<f64>>()
-                    .map(|s| s / aucs.len() as f64);
-                let ap = aps.iter().sum::<f64>() / aps.len() as f64;
-                let mut loss = Sum::default();
-                let mut brier_sum = Sum::default();
-                let mut ece = EceBins::new(setup.bins);
-                for u in 0..self.label.len() {
-                    let wu = w(u);
-                    if wu == 0 {
-                        continue;
-                    }
-                    let wf = wu as f64;
-                    loss.add(log_loss[u] * wf);
-                    brier_sum.add(brier[u] * wf);
-                    ece.add(confidence[u], correct[u], wu);
-                }
-                if detail {
-                    self.multi_notes(&confusion, score_classes, &aucs, &mut notes);
-                }
-                values.extend([
-                    roc_auc,
-                    Some(ap),
-                    Some(loss.value() / n as f64),
-                    Some(brier_sum.value() / n as f64),
-                    Some(ece.ece()),
-                ]);
-            }
         }
         let mut fairness_detail = None;
         if fair {
@@ -535,6 +393,70 @@ impl<'s> Evaluator<'s> {
             notes,
         });
         (values, detail)
+    }
+
+    /// Multiclass probability metrics of the rows weighted by `w`, and each class
+    /// column's one-vs-rest AUC.
+    fn multi_values<W: Fn(usize) -> u64 + Copy>(
+        &self,
+        w: W,
+    ) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+        let Scores::Multi {
+            label,
+            classes,
+            columns,
+            orders,
+            log_loss,
+            brier,
+            confidence,
+            correct,
+        } = &self.scores
+        else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut aucs = Vec::with_capacity(columns.len());
+        let mut aps = Vec::new();
+        for (j, &c) in classes.iter().enumerate() {
+            let r = ranking(orders[j].iter().map(|&u| {
+                let u = u as usize;
+                (columns[j][u], label[u] == c, w(u))
+            }));
+            aucs.push(r.roc_auc);
+            // scikit-learn's multiclass average precision covers the classes that
+            // occur among the labels.
+            if r.positives > 0 {
+                aps.push(r.average_precision);
+            }
+        }
+        let roc_auc = aucs
+            .iter()
+            .copied()
+            .sum::<Option<f64>>()
+            .map(|s| s / aucs.len() as f64);
+        let ap = aps.iter().sum::<f64>() / aps.len() as f64;
+        let mut n = 0u64;
+        let mut loss = Sum::default();
+        let mut brier_sum = Sum::default();
+        let mut ece = EceBins::new(self.setup.bins);
+        for u in 0..label.len() {
+            let wu = w(u);
+            if wu == 0 {
+                continue;
+            }
+            n += wu;
+            let wf = wu as f64;
+            loss.add(log_loss[u] * wf);
+            brier_sum.add(brier[u] * wf);
+            ece.add(confidence[u], correct[u], wu);
+        }
+        let values = vec![
+            roc_auc,
+            Some(ap),
+            Some(loss.value() / n as f64),
+            Some(brier_sum.value() / n as f64),
+            Some(ece.ece()),
+        ];
+        (values, aucs)
     }
 
     fn names(&self, classes: impl Iterator<Item = usize>) -> String {
@@ -592,7 +514,8 @@ impl<'s> Evaluator<'s> {
         }
     }
 
-    fn binary_notes(&self, r: &Ranking, pos: u64, n: u64, notes: &mut Vec<String>) {
+    fn binary_notes(&self, r: &Ranking, notes: &mut Vec<String>) {
+        let pos = r.positives;
         let positive = self
             .setup
             .positive
@@ -610,7 +533,6 @@ impl<'s> Evaluator<'s> {
                  reported as 0.0, as scikit-learn"
             ));
         }
-        let _ = n;
     }
 
     fn multi_notes(
@@ -702,6 +624,149 @@ struct Detail {
     notes: Vec<String>,
 }
 
+
+impl Cells {
+    /// Merges identical (label, prediction, group) rows.
+    fn new(setup: &Setup, labels: &[u32], preds: &[u32], groups: Option<&[u32]>) -> Cells {
+        let k = setup.class_names.len().max(1) as u64;
+        let g = setup.group_names.len().max(1) as u64;
+        let key = |i: usize| {
+            (u64::from(labels[i]) * k + u64::from(preds[i])) * g
+                + groups.map_or(0, |gr| u64::from(gr[i]))
+        };
+        let space = k * k * g;
+        let cells: Vec<(u64, u64)> = if space <= 1 << 16 {
+            // Few possible cells: count in a dense table, in parallel chunks.
+            let dense = (0..labels.len())
+                .into_par_iter()
+                .fold(
+                    || vec![0u64; space as usize],
+                    |mut t, i| {
+                        t[key(i) as usize] += 1;
+                        t
+                    },
+                )
+                .reduce(
+                    || vec![0u64; space as usize],
+                    |mut a, b| {
+                        for (x, y) in a.iter_mut().zip(b) {
+                            *x += y;
+                        }
+                        a
+                    },
+                );
+            dense
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| *c > 0)
+                .map(|(kk, c)| (kk as u64, c))
+                .collect()
+        } else {
+            let mut counts: FxHashMap<u64, u64> = FxHashMap::default();
+            for i in 0..labels.len() {
+                *counts.entry(key(i)).or_insert(0) += 1;
+            }
+            let mut cells: Vec<(u64, u64)> = counts.into_iter().collect();
+            cells.sort_unstable();
+            cells
+        };
+        let decode = |kk: u64| {
+            let pair = kk / g;
+            ((pair / k) as u32, (pair % k) as u32, (kk % g) as u32)
+        };
+        Cells {
+            label: cells.iter().map(|c| decode(c.0).0).collect(),
+            pred: cells.iter().map(|c| decode(c.0).1).collect(),
+            group: groups.map(|_| cells.iter().map(|c| decode(c.0).2).collect()),
+            rows: cells.iter().map(|c| c.1).collect(),
+        }
+    }
+}
+
+/// Binary probability metrics from sort keys (ascending) weighted by `w`.
+fn binary_values<L, W>(bins: usize, keys: &[u64], log_loss: L, w: W) -> (Vec<Option<f64>>, Ranking)
+where
+    L: Fn(usize) -> f64,
+    W: Fn(usize) -> u64 + Copy,
+{
+    let r = ranking(
+        (0..keys.len())
+            .rev()
+            .map(|u| (key_score(keys[u]), keys[u] & 1 == 1, w(u))),
+    );
+    let mut n = 0u64;
+    let mut loss = Sum::default();
+    let mut brier = Sum::default();
+    let mut ece = EceBins::new(bins);
+    for (u, &k) in keys.iter().enumerate() {
+        let wu = w(u);
+        if wu == 0 {
+            continue;
+        }
+        n += wu;
+        let (score, positive) = (key_score(k), k & 1 == 1);
+        let wf = wu as f64;
+        loss.add(log_loss(u) * wf);
+        brier.add(binary_brier_term(score, positive) * wf);
+        ece.add(score, positive, wu);
+    }
+    let values = vec![
+        r.roc_auc,
+        Some(r.average_precision),
+        Some(loss.value() / n as f64),
+        Some(brier.value() / n as f64 * 0.5),
+        Some(ece.ece()),
+    ];
+    (values, r)
+}
+
+/// Multiclass rows: per-row terms and one sorted order per class column.
+fn multi(labels: Vec<u32>, classes: Vec<u32>, columns: Vec<Vec<f64>>) -> Scores {
+    let column_of: FxHashMap<u32, usize> =
+        classes.iter().enumerate().map(|(j, &c)| (c, j)).collect();
+    let orders: Vec<Vec<u32>> = columns
+        .iter()
+        .map(|col| {
+            let mut keyed: Vec<(u64, u32)> = col
+                .par_iter()
+                .enumerate()
+                .map(|(i, &s)| (u64::MAX - (s + 0.0).to_bits(), i as u32))
+                .collect();
+            keyed.par_sort_unstable();
+            keyed.into_iter().map(|(_, i)| i).collect()
+        })
+        .collect();
+    let per_row: Vec<(f64, f64, f64, bool)> = (0..labels.len())
+        .into_par_iter()
+        .map(|i| {
+            let truth = column_of.get(&labels[i]).copied();
+            let p_true = truth.map_or(0.0, |j| columns[j][i]);
+            let mut best = 0;
+            for j in 1..columns.len() {
+                if columns[j][i] > columns[best][i] {
+                    best = j;
+                }
+            }
+            (
+                log_loss_term(p_true),
+                brier_term(columns.iter().map(|c| c[i]), truth),
+                columns[best][i],
+                classes[best] == labels[i],
+            )
+        })
+        .collect();
+    Scores::Multi {
+        label: labels,
+        classes,
+        columns,
+        orders,
+        log_loss: per_row.iter().map(|r| r.0).collect(),
+        brier: per_row.iter().map(|r| r.1).collect(),
+        confidence: per_row.iter().map(|r| r.2).collect(),
+        correct: per_row.iter().map(|r| r.3).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,15 +795,15 @@ mod tests {
             groups: Some(vec![0, 0, 1, 0, 1, 0]),
         };
         let ev = Evaluator::new(&s, rows);
-        assert_eq!(ev.multiplicities().iter().sum::<u64>(), 6);
-        assert!(ev.multiplicities().len() < 6);
+        assert_eq!(ev.label_units().iter().sum::<u64>(), 6);
+        assert!(ev.label_units().len() < 6);
         let e = ev.evaluate();
         assert_eq!(e.n, 6);
         assert_eq!(metric(&e, "accuracy"), Some(5.0 / 6.0));
         // The values of a resample that repeats every unit by its multiplicity are
         // the evaluation's values.
-        let m: Vec<u32> = ev.multiplicities().iter().map(|&x| x as u32).collect();
-        let again = ev.values(&m);
+        let m: Vec<u32> = ev.label_units().iter().map(|&x| x as u32).collect();
+        let again = ev.label_values(&m);
         assert_eq!(again, e.metrics.iter().map(|m| m.1).collect::<Vec<_>>());
         let f = e.fairness.unwrap();
         assert_eq!(f.groups.len(), 2);
@@ -761,8 +826,12 @@ mod tests {
         // Pairs (pos, neg): (0.9,0.2) win, (0.9,1.0) lose, (0.2,0.2) tie, (0.2,1.0) lose.
         assert_eq!(metric(&e, "roc_auc"), Some(1.5 / 4.0));
         assert_eq!(metric(&e, "ece").map(|v| v >= 0.0), Some(true));
-        let doubled = ev.values(&[2, 2, 2, 2]);
-        assert_eq!(doubled, e.metrics.iter().map(|m| m.1).collect::<Vec<_>>());
+        let doubled = ev.score_values(&[2, 2, 2, 2]);
+        let scored: Vec<Option<f64>> = e.metrics[7..12].iter().map(|m| m.1).collect();
+        assert_eq!(ev.score_metric_names(), e.metrics[7..12].iter().map(|m| m.0).collect::<Vec<_>>());
+        for (a, b) in doubled.iter().zip(&scored) {
+            assert!((a.unwrap() - b.unwrap()).abs() < 1e-15, "{a:?} {b:?}");
+        }
     }
 
     #[test]

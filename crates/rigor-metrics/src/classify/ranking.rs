@@ -16,26 +16,28 @@
 //!
 //! Rows carry integer weights (1 per row; bootstrap counts when resampling).
 
+use rayon::prelude::*;
+
 /// ROC AUC and average precision of one ranking.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ranking {
     pub roc_auc: Option<f64>,
     pub average_precision: f64,
+    /// Total weight of positive and negative rows.
+    pub positives: u64,
+    pub negatives: u64,
 }
 
-/// `rows` yields `(score, is_positive, weight)` by score descending; `positives` and
-/// `negatives` are the total weights of each class.
-pub fn ranking(
-    rows: impl Iterator<Item = (f64, bool, u64)>,
-    positives: u64,
-    negatives: u64,
-) -> Ranking {
+/// `rows` yields `(score, is_positive, weight)` by score descending.
+///
+/// Average precision is accumulated as `Σ_thresholds positives_k · P_k`, divided by
+/// the positives at the end — the same sum as scikit-learn's `Σ (R_k − R_{k−1})·P_k`
+/// (recall steps are positives_k / P), in one pass.
+pub fn ranking(rows: impl Iterator<Item = (f64, bool, u64)>) -> Ranking {
     let mut pos_above: u128 = 0; // positive weight at strictly higher scores
     let mut pairs2: u128 = 0; // 2 × (concordant pairs + ½ tied pairs)
     let (mut tp, mut fp) = (0u64, 0u64);
     let mut ap = 0.0;
-    let mut recall_before = 0.0;
-    let p_total = positives as f64;
     let (mut gp, mut gn) = (0u64, 0u64);
     let mut current = f64::NAN;
     let mut close = |gp: u64, gn: u64, tp: &mut u64, fp: &mut u64| {
@@ -43,11 +45,8 @@ pub fn ranking(
         pos_above += u128::from(gp);
         *tp += gp;
         *fp += gn;
-        if gp > 0 && positives > 0 {
-            let recall = *tp as f64 / p_total;
-            let precision = *tp as f64 / (*tp + *fp) as f64;
-            ap += (recall - recall_before) * precision;
-            recall_before = recall;
+        if gp > 0 {
+            ap += gp as f64 * (*tp as f64 / (*tp + *fp) as f64);
         }
     };
     for (score, positive, w) in rows {
@@ -71,12 +70,59 @@ pub fn ranking(
     if gp + gn > 0 {
         close(gp, gn, &mut tp, &mut fp);
     }
+    let (positives, negatives) = (tp, fp);
     let roc_auc = (positives > 0 && negatives > 0)
         .then(|| pairs2 as f64 / (2 * u128::from(positives) * u128::from(negatives)) as f64);
     Ranking {
         roc_auc,
-        average_precision: ap.max(0.0),
+        average_precision: if positives == 0 {
+            0.0
+        } else {
+            ap / positives as f64
+        },
+        positives,
+        negatives,
     }
+}
+
+/// Sorts sort keys ascending, fast on millions of keys: one counting pass scatters
+/// them into buckets by their top 16 bits, then the buckets are sorted in parallel,
+/// each small enough to stay in cache.
+pub fn radix_sort(keys: &mut Vec<u64>) {
+    const BUCKETS: usize = 1 << 16;
+    if keys.len() < 1 << 16 {
+        keys.sort_unstable();
+        return;
+    }
+    let bucket = |k: u64| (k >> 48) as usize;
+    let mut starts = vec![0usize; BUCKETS + 1];
+    for &k in keys.iter() {
+        starts[bucket(k) + 1] += 1;
+    }
+    for b in 0..BUCKETS {
+        starts[b + 1] += starts[b];
+    }
+    let mut next = starts.clone();
+    let mut sorted = vec![0u64; keys.len()];
+    for &k in keys.iter() {
+        let b = bucket(k);
+        sorted[next[b]] = k;
+        next[b] += 1;
+    }
+    // Split the output into the buckets' disjoint ranges and sort them in parallel.
+    let mut ranges: Vec<&mut [u64]> = Vec::new();
+    let mut rest: &mut [u64] = &mut sorted;
+    for b in 0..BUCKETS {
+        let len = starts[b + 1] - starts[b];
+        if len == 0 {
+            continue;
+        }
+        let (head, tail) = rest.split_at_mut(len);
+        ranges.push(head);
+        rest = tail;
+    }
+    ranges.into_par_iter().for_each(|r| r.sort_unstable());
+    *keys = sorted;
 }
 
 #[cfg(test)]
@@ -104,12 +150,7 @@ mod tests {
     fn run(rows: &[(f64, bool)]) -> Ranking {
         let mut sorted = rows.to_vec();
         sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let p = rows.iter().filter(|r| r.1).count() as u64;
-        ranking(
-            sorted.iter().map(|&(s, y)| (s, y, 1)),
-            p,
-            rows.len() as u64 - p,
-        )
+        ranking(sorted.iter().map(|&(s, y)| (s, y, 1)))
     }
 
     #[test]
@@ -124,6 +165,20 @@ mod tests {
         assert_eq!(run(&rows).roc_auc.unwrap(), naive_auc(&rows));
         // Thresholds: 0.9 → P=1, R=1/2; 0.5 → P=2/4, R=1.
         assert_eq!(run(&rows).average_precision, 0.5 * 1.0 + 0.5 * 0.5);
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut keys: Vec<u64> = (0..200_000u64)
+            .map(|i| (((i * 2_654_435_761) % 1000) as f64 / 999.0).to_bits() << 1 | (i & 1))
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        radix_sort(&mut keys);
+        assert_eq!(keys, expected);
+        let mut same = vec![7u64; 10];
+        radix_sort(&mut same);
+        assert_eq!(same, vec![7u64; 10]);
     }
 
     #[test]
@@ -144,11 +199,7 @@ mod tests {
         }
         let mut order: Vec<usize> = (0..4).collect();
         order.sort_by(|&a, &b| rows[b].0.total_cmp(&rows[a].0));
-        let weighted = ranking(
-            order.iter().map(|&i| (rows[i].0, rows[i].1, weights[i])),
-            3,
-            4,
-        );
+        let weighted = ranking(order.iter().map(|&i| (rows[i].0, rows[i].1, weights[i])));
         assert_eq!(weighted, run(&expanded));
     }
 }
