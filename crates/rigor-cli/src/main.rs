@@ -1,6 +1,7 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod eval_classify;
 mod eval_ir;
 mod output;
 mod progress;
@@ -31,6 +32,9 @@ enum Command {
 enum Eval {
     /// Ranking evaluation exact to trec_eval 9 (pytrec_eval), with bootstrap CIs.
     Ir(eval_ir::IrArgs),
+    /// Classification, calibration and fairness exact to scikit-learn and Fairlearn,
+    /// with bootstrap CIs.
+    Classify(eval_classify::ClassifyArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
     };
     match result {
         Ok(code) => code,

@@ -12,6 +12,7 @@
 pub mod error;
 pub mod evidence;
 pub mod input;
+pub mod table;
 pub mod trec;
 
 pub use error::{Error, Result};

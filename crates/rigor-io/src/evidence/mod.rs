@@ -5,8 +5,10 @@
 //!
 //! One module per document kind.
 
+pub mod classify;
 pub mod ir;
 
+pub use classify::ClassifyEvidence;
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
 
 use serde::{Deserialize, Serialize};
