@@ -12,5 +12,6 @@
 //! ```
 
 pub mod bootstrap;
+pub mod drift;
 
 pub use bootstrap::{Bootstrap, Interval};
