@@ -174,7 +174,12 @@ impl Binned {
     pub fn numerical(a: &[f64], b: &[f64], integer: bool) -> Binned {
         if distinct_sorted(a) > MAX_VALUE_BINS {
             let edges = sturges_edges(a, b, integer);
-            Binned::from_counts(&histogram(a, &edges), &histogram(b, &edges), a.len(), b.len())
+            Binned::from_counts(
+                &histogram(a, &edges),
+                &histogram(b, &edges),
+                a.len(),
+                b.len(),
+            )
         } else {
             let (_, ca, cb) = value_counts(a, b);
             Binned::from_counts(&ca, &cb, a.len(), b.len())

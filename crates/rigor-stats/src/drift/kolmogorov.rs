@@ -449,8 +449,8 @@ pub fn smirnov_sf(n: u64, x: f64) -> f64 {
         };
     }
     let n_upper_terms = ni - n1mxceil + 1;
-    let use_upper = (n_upper_terms <= 1 && x < 0.5)
-        || (ni >= 10 && n_upper_terms <= 3 && x <= 0.5 / nf.sqrt());
+    let use_upper =
+        (n_upper_terms <= 1 && x < 0.5) || (ni >= 10 && n_upper_terms <= 3 && x <= 0.5 / nf.sqrt());
 
     // Binomial coefficient C(n, v) as mantissa · 2^exponent.
     let mut c_man = 1.0f64;
