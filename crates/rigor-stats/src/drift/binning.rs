@@ -14,7 +14,7 @@
 //! `feel_zeroes`): by `min(nonzero share) / 10^6` when that minimum is ≤ 0.0001, else
 //! by 0.0001 — separately for each sample. Jensen–Shannon keeps zeros.
 
-use super::sum::pairwise_sum;
+use crate::moments::pairwise_sum;
 
 /// Reference distinct values above which numerical columns are binned by Sturges.
 pub const MAX_VALUE_BINS: usize = 20;

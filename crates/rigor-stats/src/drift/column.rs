@@ -5,8 +5,7 @@ use super::chisquare::chi_square;
 use super::jensen_shannon::jensen_shannon;
 use super::ks::{ks_2samp, KsMethod};
 use super::psi::psi;
-use super::sum::std;
-use super::wasserstein::{wasserstein_distance, MIN_NORM};
+use super::wasserstein::{population_std, wasserstein_distance, MIN_NORM};
 use super::ztest::z_test;
 use super::Method;
 
@@ -24,7 +23,7 @@ impl Sample {
         let std = if values.is_empty() {
             f64::NAN
         } else {
-            std(&values)
+            population_std(&values)
         };
         values.sort_unstable_by(f64::total_cmp);
         Sample {

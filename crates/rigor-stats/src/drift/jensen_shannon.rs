@@ -6,7 +6,7 @@
 //! `JS = sqrt((Σ rel_entr(p, m) + Σ rel_entr(q, m)) / 2)` with
 //! `rel_entr(x, y) = x·ln(x/y)` (0 when `x = 0`).
 
-use super::sum::pairwise_sum;
+use crate::moments::pairwise_sum;
 
 /// The Jensen–Shannon distance between two aligned share vectors.
 pub fn jensen_shannon(p: &[f64], q: &[f64]) -> f64 {

@@ -42,7 +42,6 @@ pub mod jensen_shannon;
 pub mod kolmogorov;
 pub mod ks;
 pub mod psi;
-pub mod sum;
 pub mod types;
 pub mod wasserstein;
 pub mod ztest;

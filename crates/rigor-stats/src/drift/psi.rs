@@ -2,7 +2,7 @@
 //! zero shares replaced (see [`super::binning`]),
 //! `PSI = Σ (ref − cur) · ln(ref / cur)`. Drift: `score ≥ threshold` (0.1).
 
-use super::sum::pairwise_sum;
+use crate::moments::pairwise_sum;
 
 /// PSI of two aligned share vectors without zeros.
 pub fn psi(reference: &[f64], current: &[f64]) -> f64 {

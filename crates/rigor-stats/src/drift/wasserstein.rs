@@ -3,6 +3,8 @@
 //! (the area between the two ECDFs) and `std` numpy's population standard deviation.
 //! Drift: `score ≥ threshold` (0.1).
 
+use crate::moments::pairwise_sum;
+
 /// The floor of the reference standard deviation.
 pub const MIN_NORM: f64 = 0.001;
 
@@ -33,6 +35,15 @@ pub fn wasserstein_distance(a: &[f64], b: &[f64]) -> f64 {
     total
 }
 
+/// `np.std(values)` (population, ddof = 0) in numpy's floating-point order:
+/// `sqrt(sum((x − mean)²) / n)` with pairwise sums. NaN when empty.
+pub fn population_std(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let mean = pairwise_sum(values) / n;
+    let squares: Vec<f64> = values.iter().map(|&x| (x - mean) * (x - mean)).collect();
+    (pairwise_sum(&squares) / n).sqrt()
+}
+
 /// Evidently's normed distance, given the reference's population standard deviation.
 pub fn wasserstein_normed(a: &[f64], b: &[f64], reference_std: f64) -> f64 {
     wasserstein_distance(a, b) / reference_std.max(MIN_NORM)
@@ -48,5 +59,7 @@ mod tests {
         assert_eq!(wasserstein_distance(&[3.0], &[3.0]), 0.0);
         // scipy.stats.wasserstein_distance([0, 1, 3], [5, 6, 8]) = 5.0
         assert!((wasserstein_distance(&[0.0, 1.0, 3.0], &[5.0, 6.0, 8.0]) - 5.0).abs() < 1e-15);
+        assert_eq!(population_std(&[1.0, 1.0, 1.0]), 0.0);
+        assert!((population_std(&[0.0, 2.0]) - 1.0).abs() < 1e-15);
     }
 }

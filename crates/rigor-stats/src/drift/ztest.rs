@@ -7,7 +7,7 @@
 //! rounds to 0 exactly as there. When both samples hold one and the same value the
 //! p-value is 1 (Evidently's special case). Drift: `p < threshold`.
 
-use statrs::function::erf::{erf, erfc};
+use crate::distribution::{normal_cdf, normal_two_sided_p};
 
 /// Result of [`z_test`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,24 +37,29 @@ pub fn z_test(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<ZTest> {
     let z = (p1 - p2) / (pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f)).sqrt();
     Some(ZTest {
         statistic: Some(z),
-        p_value: 2.0 * (1.0 - ndtr(z.abs())),
+        p_value: 2.0 * (1.0 - normal_cdf(z.abs())),
     })
 }
 
-/// The standard normal CDF as cephes `ndtr` computes it.
-pub fn ndtr(a: f64) -> f64 {
-    let x = a * std::f64::consts::FRAC_1_SQRT_2;
-    let z = x.abs();
-    if z < std::f64::consts::FRAC_1_SQRT_2 {
-        0.5 + 0.5 * erf(x)
-    } else {
-        let y = 0.5 * erfc(z);
-        if x > 0.0 {
-            1.0 - y
-        } else {
-            y
-        }
+/// statsmodels' `proportions_ztest([x1, x2], [n1, n2])` (two-sided, pooled):
+/// `P = (x1 + x2)/(n1 + n2)`, `z = (x1/n1 − x2/n2) / sqrt(P(1 − P)(1/n1 + 1/n2))`,
+/// p = `2·Φ(−|z|)`. `None` where statsmodels returns NaN (`P` is 0 or 1, or a sample
+/// is empty). rigor's missing-share test.
+pub fn proportions_ztest(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<ZTest> {
+    if n1 == 0 || n2 == 0 {
+        return None;
     }
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let pooled = (x1 + x2) as f64 / (n1f + n2f);
+    if pooled == 0.0 || pooled == 1.0 {
+        return None;
+    }
+    let var = pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f);
+    let z = (x1 as f64 / n1f - x2 as f64 / n2f) / var.sqrt();
+    Some(ZTest {
+        statistic: Some(z),
+        p_value: normal_two_sided_p(z),
+    })
 }
 
 #[cfg(test)]
@@ -75,8 +80,9 @@ mod tests {
     }
 
     #[test]
-    fn normal_cdf() {
-        assert!((ndtr(1.959963984540054) - 0.975).abs() < 1e-11);
-        assert!((ndtr(-1.0) - 0.15865525393145707).abs() < 1e-10);
+    fn proportions_ztest_is_undefined_without_variance() {
+        assert!(proportions_ztest(0, 10, 0, 10).is_none());
+        let t = proportions_ztest(0, 100, 20, 100).unwrap();
+        assert!(t.statistic.unwrap() < 0.0 && t.p_value < 1e-4);
     }
 }
