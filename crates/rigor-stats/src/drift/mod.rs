@@ -38,6 +38,7 @@
 pub mod binning;
 pub mod chisquare;
 mod column;
+pub mod dataset;
 pub mod jensen_shannon;
 pub mod kolmogorov;
 pub mod ks;
@@ -52,6 +53,10 @@ use std::str::FromStr;
 pub use column::{
     categorical_statistics, categorical_statistics_for, numerical_statistics,
     numerical_statistics_for, Sample, Statistics,
+};
+pub use dataset::{
+    analyze, ColumnData, ColumnInput, ColumnReport, DatasetReport, DriftError, Report, Settings,
+    MISSING,
 };
 pub use types::{infer_type, Dtype, InferredType};
 
