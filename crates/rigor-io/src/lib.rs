@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod evidence;
+pub mod frame;
 pub mod input;
 pub mod trec;
 

@@ -111,7 +111,9 @@ def column_values(spec, n):
     for _ in range(n):
         missing = rng.below(100) < spec["missing"]
         if kind == "normal":
-            v = spec["mu"] + spec["sigma"] * rng.normal()
+            # On a 2^-12 grid: every value then has a unique shortest decimal form
+            # (<= 15 significant digits), so Python and Rust print it identically.
+            v = math.floor((spec["mu"] + spec["sigma"] * rng.normal()) * 4096.0) / 4096.0
         elif kind == "int_normal":
             v = int(math.floor(rng.normal() * spec["spread"] + spec["shift"]))
         else:

@@ -73,7 +73,10 @@ pub fn column_values(spec: &serde_json::Value, n: usize) -> Vec<String> {
                 "normal" => {
                     let mu = spec["mu"].as_f64().expect("mu");
                     let sigma = spec["sigma"].as_f64().expect("sigma");
-                    format!("{}", mu + sigma * rng.normal())
+                    format!(
+                        "{}",
+                        ((mu + sigma * rng.normal()) * 4096.0).floor() / 4096.0
+                    )
                 }
                 "int_normal" => {
                     let spread = spec["spread"].as_f64().expect("spread");

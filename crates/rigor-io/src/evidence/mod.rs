@@ -5,6 +5,10 @@
 //!
 //! One module per document kind.
 
+pub mod drift;
 pub mod ir;
 
+pub use drift::{
+    DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
+};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};

@@ -88,7 +88,11 @@ impl ColumnData<'_> {
     /// Evidently's type for this side.
     pub fn inferred_type(&self) -> InferredType {
         let (distinct, count) = self.distinct_and_count();
-        let dtype = if count == 0 { Dtype::Empty } else { self.dtype() };
+        let dtype = if count == 0 {
+            Dtype::Empty
+        } else {
+            self.dtype()
+        };
         infer_type(dtype, distinct, count)
     }
 }
@@ -143,7 +147,9 @@ pub enum DriftError {
         current: &'static str,
         why: String,
     },
-    #[error("column '{column}' cannot be numerical: the {side} file holds text such as '{example}'")]
+    #[error(
+        "column '{column}' cannot be numerical: the {side} file holds text such as '{example}'"
+    )]
     NotNumeric {
         column: String,
         side: &'static str,
@@ -377,7 +383,12 @@ fn analyze_column(
     let (rows_ref, rows_cur) = (c.reference.rows(), c.current.rows());
     let (miss_ref, miss_cur) = (c.reference.missing(), c.current.missing());
     let share = |m: usize, n: usize| (n > 0).then(|| m as f64 / n as f64);
-    let missing_test = proportions_ztest(miss_ref as u64, rows_ref as u64, miss_cur as u64, rows_cur as u64);
+    let missing_test = proportions_ztest(
+        miss_ref as u64,
+        rows_ref as u64,
+        miss_cur as u64,
+        rows_cur as u64,
+    );
     let missing_p_value = missing_test.map(|t| t.p_value);
     let missing_drifted = missing_p_value.is_some_and(|p| p < settings.missing_threshold);
     if missing_drifted {
@@ -752,6 +763,9 @@ mod tests {
         assert_eq!(rep.columns[0].score, None);
         assert!(rep.columns[0].missing_drifted);
         assert_eq!(rep.dataset.drift, None);
-        assert!(rep.warnings.iter().any(|w| w.contains("every value is missing")));
+        assert!(rep
+            .warnings
+            .iter()
+            .any(|w| w.contains("every value is missing")));
     }
 }
