@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indexmap::IndexMap;
-use rigor_io::evidence::{Aggregate, Comparison, IrEvidence, IrRun};
+use rigor_io::evidence::{Aggregate, Comparison, Input, IrEvidence, IrRun, Provenance};
+use rigor_io::input::FileDigest;
 use rigor_metrics::ir::{evaluate_ranking, Measure, Qrels};
 use rigor_stats::{adjust, compare_paired_columns, Bootstrap, Correction, Interval, PairedTest};
 
@@ -103,12 +104,13 @@ struct Evaluated {
     values: Vec<Vec<f64>>,
     missing_from_run: usize,
     missing_from_qrels: usize,
+    digest: Option<FileDigest>,
 }
 
 pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let measures = parse_measures(&args.measures)?;
-    let qrels = rigor_io::trec::read_qrels(&args.qrels)?;
+    let (qrels, qrels_digest) = rigor_io::trec::read_qrels(&args.qrels)?;
     let mut runs = Vec::with_capacity(args.runs.len());
     for path in &args.runs {
         let run = evaluate_run(path, &qrels, &measures, args.complete)?;
@@ -140,8 +142,10 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
         complete: args.complete,
         confidence: args.confidence,
         resamples: args.resamples,
-        seed: args.seed,
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance: Provenance::of_this_process(
+            inputs(&args.qrels, &qrels_digest, &runs),
+            args.seed,
+        ),
     };
     let text = match args.format {
         Format::Json => {
@@ -408,7 +412,18 @@ fn evaluate_run(
         values: per_query.into_iter().map(|(_, v)| v).collect(),
         missing_from_run,
         missing_from_qrels,
+        digest: info.digest,
     })
+}
+
+/// The qrels and every run, with their digests.
+fn inputs(qrels: &Path, qrels_digest: &FileDigest, runs: &[Evaluated]) -> Vec<Input> {
+    std::iter::once(Input::new("qrels", qrels, qrels_digest))
+        .chain(
+            runs.iter()
+                .filter_map(|r| Some(Input::new("run", &r.path, r.digest.as_ref()?))),
+        )
+        .collect()
 }
 
 fn report_missing(run: &Evaluated, complete: bool) {

@@ -45,6 +45,26 @@ fn json_has_the_contract_shape() {
     assert_eq!(run["aggregate"]["AP"]["mean"], (ap_q1 + 0.5) / 2.0);
     assert!(run["aggregate"]["AP"]["ci_low"].as_f64().unwrap() <= 0.5);
     assert_eq!(j["comparisons"], serde_json::json!([]));
+    // Provenance: what a gate needs to trust and reproduce the result.
+    assert_eq!(j["seed"], 0);
+    assert_eq!(j["rigor_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(j["command"][1], "eval");
+    assert_eq!(j["command"].as_array().unwrap().last().unwrap(), "json");
+    for (k, (role, file, text)) in [("qrels", "qrels", QRELS), ("run", "run", RUN)]
+        .into_iter()
+        .enumerate()
+    {
+        let input = &j["inputs"][k];
+        assert_eq!(
+            (input["role"].as_str(), input["path"].as_str()),
+            (Some(role), Some(file))
+        );
+        assert_eq!(
+            input["blake3"],
+            blake3::hash(text.as_bytes()).to_hex().as_str()
+        );
+        assert_eq!(input["bytes"], text.len());
+    }
     assert!(
         r.stderr.contains("1 judged queries are not in the run"),
         "{}",
