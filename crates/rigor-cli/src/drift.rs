@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use indexmap::IndexMap;
 use rigor_io::evidence::{
-    DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
+    DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings, Input,
+    Provenance,
 };
 use rigor_io::frame::{read_frame, Frame, FrameColumn, Values, MISSING};
 use rigor_stats::drift::{
@@ -167,7 +168,13 @@ pub fn run(args: DriftArgs) -> Result<ExitCode, Failure> {
             correction: args.correction.clone(),
             missing_threshold: args.missing_threshold,
         },
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance: Provenance::of_this_process(
+            vec![
+                Input::new("reference", &args.reference, &reference.digest),
+                Input::new("current", &args.current, &current.digest),
+            ],
+            0,
+        ),
     };
     let text = match args.format {
         Format::Json => {
@@ -582,7 +589,8 @@ fn dataset_evidence(d: &DatasetReport) -> DriftDataset {
 fn score_text(v: Option<f64>) -> String {
     match v {
         None => "-".to_string(),
-        Some(x) if x != 0.0 && x.abs() < 1e-3 => format!("{x:.2e}"),
+        Some(0.0) => "0".to_string(),
+        Some(x) if x.abs() < 1e-3 => format!("{x:.2e}"),
         Some(x) => format!("{x:.4}"),
     }
 }

@@ -21,20 +21,20 @@ fn close(a: f64, b: f64) -> bool {
 /// The path of one input: committed, or rebuilt into `tmp` and checked by hash.
 fn input(dir: &std::path::Path, tmp: &std::path::Path, case: &Value, side: &str) -> String {
     let file = &case[side];
-    let rel = file["path"].as_str().unwrap();
-    if case["committed"].as_bool().unwrap() {
+    let rel = file["path"].as_str().expect("path");
+    if case["committed"].as_bool().expect("committed") {
         return dir.join(rel).display().to_string();
     }
-    let columns = file["columns"].as_array().unwrap();
-    let n = case["n"].as_u64().unwrap() as usize;
+    let columns = file["columns"].as_array().expect("columns");
+    let n = case["n"].as_u64().expect("n") as usize;
     let bytes = generator::csv_bytes(columns, n);
     assert_eq!(
         generator::fnv1a64(&bytes),
-        file["fnv1a64"].as_str().unwrap(),
+        file["fnv1a64"].as_str().expect("fnv1a64"),
         "{rel}: the regenerated input differs from the one the references saw"
     );
     let path = tmp.join(rel.replace('/', "_"));
-    std::fs::write(&path, bytes).unwrap();
+    std::fs::write(&path, bytes).expect("write the regenerated input");
     path.display().to_string()
 }
 

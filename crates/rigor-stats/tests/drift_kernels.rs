@@ -16,7 +16,8 @@ fn expected() -> serde_json::Value {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tools/goldens/drift/expected.json"
     );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let text = std::fs::read_to_string(path).expect("tools/goldens/drift/expected.json");
+    serde_json::from_str(&text).expect("expected.json is JSON")
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -291,6 +291,35 @@ def evidently_drift(ref, cur):
     return columns, dataset
 
 
+def evaluate_frames(ref, cur):
+    ev_columns, ev_dataset = evidently_drift(ref, cur)
+    columns = {}
+    for col in ref.columns:
+        t_ref, t_cur = evidently_type(ref[col]), evidently_type(cur[col])
+        assert t_ref == t_cur, f"{col}: reference {t_ref}, current {t_cur}"
+        columns[col] = {
+            "type": t_ref,
+            "n_reference": int(clean(ref[col]).shape[0]),
+            "n_current": int(clean(cur[col]).shape[0]),
+            **ev_columns[col],
+            "stats": {**column_statistics(ref[col], cur[col], t_ref), **missing_statistics(ref[col], cur[col])},
+        }
+    return columns, ev_dataset
+
+
+def evaluate_files(name, ref_rel, cur_rel):
+    files = {}
+    frames = {}
+    for label, rel in (("reference", ref_rel), ("current", cur_rel)):
+        path = os.path.join(HERE, rel)
+        with open(path, "rb") as f:
+            data = f.read()
+        files[label] = {"path": rel, "fnv1a64": fnv1a64(data)}
+        frames[label] = pd.read_csv(path)
+    columns, dataset = evaluate_frames(frames["reference"], frames["current"])
+    return {"case": name, "n": len(frames["reference"]), "committed": True, **files, "columns": columns, "dataset": dataset}
+
+
 def evaluate_case(name, n, specs, directory, commit):
     files = {}
     frames = {}
@@ -303,20 +332,7 @@ def evaluate_case(name, n, specs, directory, commit):
             f.write(data)
         files[label] = {"path": rel, "fnv1a64": fnv1a64(data), "columns": specs[label]}
         frames[label] = pd.read_csv(path)
-    ref, cur = frames["reference"], frames["current"]
-    ev_columns, ev_dataset = evidently_drift(ref, cur)
-    columns = {}
-    for col in ref.columns:
-        t_ref, t_cur = evidently_type(ref[col]), evidently_type(cur[col])
-        assert t_ref == t_cur, f"{name}:{col}: reference {t_ref}, current {t_cur}"
-        entry = {
-            "type": t_ref,
-            "n_reference": int(clean(ref[col]).shape[0]),
-            "n_current": int(clean(cur[col]).shape[0]),
-            **ev_columns[col],
-            "stats": {**column_statistics(ref[col], cur[col], t_ref), **missing_statistics(ref[col], cur[col])},
-        }
-        columns[col] = entry
+    columns, ev_dataset = evaluate_frames(frames["reference"], frames["current"])
     return {
         "case": name,
         "n": n,
@@ -392,6 +408,8 @@ def main():
             directory = HERE if commit else big_dir
             print(f"{name} ...", file=sys.stderr)
             cases.append(evaluate_case(name, n, specs, directory, commit))
+    # The bundled example (examples/drift), as committed.
+    cases.append(evaluate_files("example", "../../../examples/drift/reference.csv", "../../../examples/drift/current.csv"))
     versions = {p: importlib.metadata.version(p) for p in ("evidently", "pandas", "numpy", "scipy", "statsmodels")}
     out = {
         "generator": "tools/goldens/drift/generate.py",

@@ -18,8 +18,8 @@ pub struct DriftEvidence {
     pub warnings: Vec<String>,
     /// Settings behind every verdict.
     pub settings: DriftSettings,
-    /// The rigor version that produced this document.
-    pub rigor_version: String,
+    #[serde(flatten)]
+    pub provenance: super::Provenance,
 }
 
 /// One input file.

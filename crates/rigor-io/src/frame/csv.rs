@@ -10,7 +10,8 @@ use rustc_hash::FxHashMap;
 
 use super::{is_missing, parse_bool, parse_number, Dtype, Frame, FrameColumn, Values, MISSING};
 use crate::error::{Error, Result};
-use crate::input::{open, Progress};
+use crate::input::FileDigest;
+use crate::input::{drain, open_digested, Progress};
 
 /// Blocks are cut at about this size.
 const BLOCK_BYTES: usize = 4 << 20;
@@ -25,9 +26,15 @@ pub(super) fn read_with(
     block_bytes: usize,
 ) -> Result<Frame> {
     let mut bytes = Vec::new();
-    open(path, progress)?
+    let (mut reader, slot) = open_digested(path, progress)?;
+    reader
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
+    drain(&mut reader, path)?;
+    let digest = slot
+        .get()
+        .cloned()
+        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
     let data = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     let header_end = record_end(data, 0);
     let header = trim_record(&data[..header_end]);
@@ -75,7 +82,7 @@ pub(super) fn read_with(
     } else {
         chunks
     };
-    Ok(merge(names, chunks))
+    Ok(merge(names, chunks, digest))
 }
 
 /// A block of whole records: byte range and the file line of its first record.
@@ -418,7 +425,7 @@ fn parse_block(
     Ok(Chunk { rows, columns })
 }
 
-fn merge(names: Vec<String>, chunks: Vec<Chunk>) -> Frame {
+fn merge(names: Vec<String>, chunks: Vec<Chunk>, digest: FileDigest) -> Frame {
     let rows: usize = chunks.iter().map(|c| c.rows).sum();
     let width = names.len();
     let mut per_column: Vec<Vec<ChunkColumn>> = (0..width).map(|_| Vec::new()).collect();
@@ -432,7 +439,11 @@ fn merge(names: Vec<String>, chunks: Vec<Chunk>) -> Frame {
         .zip(per_column)
         .map(|(name, parts)| merge_column(name, parts, rows))
         .collect();
-    Frame { rows, columns }
+    Frame {
+        rows,
+        columns,
+        digest,
+    }
 }
 
 fn merge_column(name: String, parts: Vec<ChunkColumn>, rows: usize) -> FrameColumn {

@@ -25,7 +25,7 @@ use std::path::Path;
 pub use rigor_stats::drift::{Dtype, MISSING};
 
 use crate::error::{Error, Result};
-use crate::input::Progress;
+use crate::input::{FileDigest, Progress};
 
 /// A column's values.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +53,8 @@ pub struct FrameColumn {
 pub struct Frame {
     pub rows: usize,
     pub columns: Vec<FrameColumn>,
+    /// The file's content digest (for provenance).
+    pub digest: FileDigest,
 }
 
 impl Frame {

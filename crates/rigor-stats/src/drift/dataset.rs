@@ -308,7 +308,7 @@ fn plan(c: &ColumnInput<'_>, settings: &Settings) -> Result<Plan, DriftError> {
             r.or(k)
         }
     };
-    if settings.types.get(c.name).is_none()
+    if !settings.types.contains_key(c.name)
         && (t_ref == InferredType::Text || t_cur == InferredType::Text)
     {
         warnings.push(format!(
