@@ -25,19 +25,144 @@ pub(super) fn read_with(
     progress: Option<Progress<'_>>,
     block_bytes: usize,
 ) -> Result<Frame> {
-    let mut bytes = Vec::new();
+    let first = scan(path, progress, block_bytes, None)?;
+    let width = first.names.len();
+    // Columns numeric in some blocks and text in others are re-read as text.
+    let mixed: Vec<bool> = (0..width)
+        .map(|c| {
+            let text = first
+                .chunks
+                .iter()
+                .filter(|ch| matches!(ch.columns[c], ChunkColumn::Text { .. }))
+                .count();
+            text > 0 && text < first.chunks.len()
+        })
+        .collect();
+    let chunks = if mixed.iter().any(|&m| m) {
+        scan(path, None, block_bytes, Some(&mixed))?.chunks
+    } else {
+        first.chunks
+    };
+    Ok(merge(first.names, chunks, first.digest))
+}
+
+/// One pass over a file: its header, its blocks parsed, its digest.
+struct Scan {
+    names: Vec<String>,
+    chunks: Vec<Chunk>,
+    digest: FileDigest,
+}
+
+/// Blocks parsed together: reading pauses while they are parsed in parallel, so
+/// memory holds about this many blocks of text, never the whole file.
+const BATCH: usize = 8;
+
+/// Reads `path` block by block (blocks end at record ends), parsing each batch of
+/// blocks in parallel. `force_text` marks columns to read as text.
+fn scan(
+    path: &Path,
+    progress: Option<Progress<'_>>,
+    block_bytes: usize,
+    force_text: Option<&[bool]>,
+) -> Result<Scan> {
     let (mut reader, slot) = open_digested(path, progress)?;
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut eof = false;
+    // The header: read until its record is complete.
+    let header_end = loop {
+        let end = record_end(&buf, 0);
+        if end < buf.len() || buf.ends_with(b"\n") || eof {
+            break end;
+        }
+        let want = buf.len() + (64 << 10);
+        eof = fill(&mut reader, &mut buf, want, path)?;
+    };
+    let bom = if buf.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let names = parse_header(path, trim_record(&buf[bom..header_end.max(bom)]))?;
+    let width = names.len();
+    let mut line = 1 + memchr::memchr_iter(b'\n', &buf[..header_end]).count() as u64;
+    buf.drain(..header_end);
+    let all_numeric = vec![false; width];
+    let force_text = force_text.unwrap_or(&all_numeric);
+
+    let mut chunks = Vec::new();
+    let mut pending: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BATCH);
+    let block_bytes = block_bytes.max(1);
+    loop {
+        if !eof && buf.len() < block_bytes {
+            eof = fill(&mut reader, &mut buf, block_bytes, path)?;
+        }
+        let cut = if eof { buf.len() } else { csv_boundary(&buf) };
+        if cut == 0 && !eof {
+            // One record is larger than the buffer: read more.
+            let want = buf.len() + block_bytes;
+            eof = fill(&mut reader, &mut buf, want, path)?;
+            continue;
+        }
+        if cut > 0 {
+            let rest = buf.split_off(cut);
+            let block = std::mem::replace(&mut buf, rest);
+            let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+            pending.push((block, line));
+            line += lines;
+        }
+        let done = eof && buf.is_empty();
+        if pending.len() >= BATCH || (done && !pending.is_empty()) {
+            let parsed: Vec<std::result::Result<Chunk, BlockError>> = pending
+                .par_iter()
+                .map(|(block, first_line)| {
+                    parse_block(block, *first_line, width, &names, force_text)
+                })
+                .collect();
+            pending.clear();
+            for p in parsed {
+                chunks.push(p.map_err(|e| Error::line(path, e.line, e.problem))?);
+            }
+        }
+        if done {
+            break;
+        }
+    }
     drain(&mut reader, path)?;
     let digest = slot
         .get()
         .cloned()
         .ok_or_else(|| Error::file(path, "was not read to its end"))?;
-    let data = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let header_end = record_end(data, 0);
-    let header = trim_record(&data[..header_end]);
+    Ok(Scan {
+        names,
+        chunks,
+        digest,
+    })
+}
+
+/// Reads until `buf` holds `want` bytes or the input ends; returns whether it ended.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, path: &Path) -> Result<bool> {
+    while buf.len() < want {
+        let start = buf.len();
+        buf.resize(want, 0);
+        match reader.read(&mut buf[start..]) {
+            Ok(0) => {
+                buf.truncate(start);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(start + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+            Err(e) => {
+                buf.truncate(start);
+                return Err(Error::io(path, e));
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Column names from the header record (empty names become `Unnamed: i`, as pandas
+/// names them; a repeated name is an error).
+fn parse_header(path: &Path, header: &[u8]) -> Result<Vec<String>> {
     let mut scratch = Vec::new();
     let mut fields = Vec::new();
     let from_scratch = split_record(header, &mut fields, &mut scratch)
@@ -61,67 +186,27 @@ pub(super) fn read_with(
         }
         names.push(name);
     }
-    let body_first_line = 1 + memchr::memchr_iter(b'\n', &data[..header_end]).count() as u64;
-    let blocks = cut_blocks(data, header_end, body_first_line, block_bytes);
-    let width = names.len();
-
-    let force_text = vec![false; width];
-    let chunks = parse_blocks(path, data, &blocks, width, &names, &force_text)?;
-    // Columns numeric in some blocks and text in others are re-read as text.
-    let mixed: Vec<bool> = (0..width)
-        .map(|c| {
-            let text = chunks
-                .iter()
-                .filter(|ch| matches!(ch.columns[c], ChunkColumn::Text { .. }))
-                .count();
-            text > 0 && text < chunks.len()
-        })
-        .collect();
-    let chunks = if mixed.iter().any(|&m| m) {
-        parse_blocks(path, data, &blocks, width, &names, &mixed)?
-    } else {
-        chunks
-    };
-    Ok(merge(names, chunks, digest))
+    Ok(names)
 }
 
-/// A block of whole records: byte range and the file line of its first record.
-struct Block {
-    start: usize,
-    end: usize,
-    first_line: u64,
-}
-
-/// Cuts `data[start..]` into blocks of about `block_bytes` ending at record ends.
-fn cut_blocks(data: &[u8], start: usize, first_line: u64, block_bytes: usize) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut pos = start;
-    let mut line = first_line;
-    while pos < data.len() {
-        let target = (pos + block_bytes.max(1)).min(data.len());
-        let end = if target >= data.len() {
-            data.len()
-        } else {
-            // Scan from the block start so quote parity is known.
-            let mut end = pos;
-            while end < target {
-                let next = record_end(data, end);
-                if next > target && end > pos {
-                    break;
-                }
-                end = next;
-            }
-            end
-        };
-        blocks.push(Block {
-            start: pos,
-            end,
-            first_line: line,
-        });
-        line += memchr::memchr_iter(b'\n', &data[pos..end]).count() as u64;
-        pos = end;
+/// The end of the last complete record in `buf` (just past its newline; 0 if none).
+/// `buf` starts at a record boundary, so quotes are balanced there; an escaped quote
+/// (`""`) keeps the parity, so a newline ends a record exactly when an even number of
+/// quotes precedes it.
+fn csv_boundary(buf: &[u8]) -> usize {
+    if memchr::memchr(b'"', buf).is_none() {
+        return memchr::memrchr(b'\n', buf).map_or(0, |p| p + 1);
     }
-    blocks
+    let mut inside = false;
+    let mut end = 0;
+    for p in memchr::memchr2_iter(b'"', b'\n', buf) {
+        if buf[p] == b'"' {
+            inside = !inside;
+        } else if !inside {
+            end = p + 1;
+        }
+    }
+    end
 }
 
 /// The index just past the record starting at `start` (past its `\n`, or the end).
@@ -275,32 +360,6 @@ struct Chunk {
 struct BlockError {
     line: u64,
     problem: String,
-}
-
-fn parse_blocks(
-    path: &Path,
-    data: &[u8],
-    blocks: &[Block],
-    width: usize,
-    names: &[String],
-    force_text: &[bool],
-) -> Result<Vec<Chunk>> {
-    let parsed: Vec<std::result::Result<Chunk, BlockError>> = blocks
-        .par_iter()
-        .map(|b| {
-            parse_block(
-                &data[b.start..b.end],
-                b.first_line,
-                width,
-                names,
-                force_text,
-            )
-        })
-        .collect();
-    parsed
-        .into_iter()
-        .map(|r| r.map_err(|e| Error::line(path, e.line, e.problem)))
-        .collect()
 }
 
 /// Visits the records of a block: `(line, fields, source)` for each non-blank record.

@@ -126,23 +126,32 @@ pub fn parse_bool(field: &[u8]) -> Option<bool> {
     }
 }
 
-/// A number as pandas reads it: `Some((value, is_integer))`. Integers are optional
-/// sign and digits; anything else Rust's correctly rounded float parser accepts
-/// (`1.5`, `1e3`, `.5`, `inf`) is a float. Surrounding ASCII spaces are allowed.
+/// A number as pandas reads it: `Some((value, is_integer))`. Integers are an optional
+/// sign and digits; anything else a correctly rounded float parser accepts (`1.5`,
+/// `1e3`, `.5`, `inf`) is a float. Surrounding spaces and tabs are allowed.
 pub fn parse_number(field: &[u8]) -> Option<(f64, bool)> {
-    let text = std::str::from_utf8(field).ok()?.trim_matches([' ', '\t']);
-    if text.is_empty() {
-        return None;
-    }
-    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Some((i as f64, true));
+    let start = field.iter().position(|b| !matches!(b, b' ' | b'\t'))?;
+    let end = field.iter().rposition(|b| !matches!(b, b' ' | b'\t'))? + 1;
+    let text = &field[start..end];
+    let (negative, digits) = match text[0] {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        if digits.len() <= 18 {
+            let v = digits
+                .iter()
+                .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+            return Some((if negative { -v } else { v } as f64, true));
         }
+        // Beyond i64, pandas reads a float (or an unsigned integer up to 2^64).
+        let v: f64 = fast_float2::parse(text).ok()?;
+        return Some((v, v.abs() < 18_446_744_073_709_551_616.0));
     }
-    // Rust accepts "nan"/"NaN" spellings pandas would have called missing already,
-    // and "infinity"; reject "nan" forms that reach here (e.g. "NAN") as text.
-    let v: f64 = text.parse().ok()?;
+    let v: f64 = fast_float2::parse(text).ok()?;
+    // "nan" spellings pandas would have called missing are caught before; others
+    // (e.g. "NAN") are text to pandas.
     if v.is_nan() {
         return None;
     }

@@ -5,6 +5,7 @@ use super::chisquare::chi_square;
 use super::jensen_shannon::jensen_shannon;
 use super::ks::{ks_2samp, KsMethod};
 use super::psi::psi;
+use super::sort::sort_floats;
 use super::wasserstein::{population_std, wasserstein_distance, MIN_NORM};
 use super::ztest::z_test;
 use super::Method;
@@ -25,7 +26,7 @@ impl Sample {
         } else {
             population_std(&values)
         };
-        values.sort_unstable_by(f64::total_cmp);
+        sort_floats(&mut values);
         Sample {
             sorted: values,
             std,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::column::{categorical_statistics_for, numerical_statistics_for, Sample, Statistics};
-use super::types::{infer_type, Dtype, InferredType};
+use super::types::{infer_type, Dtype, InferredType, INTEGER_CARDINALITY_LIMIT};
 use super::ztest::proportions_ztest;
 use super::{auto_method, ColumnType, Method};
 use crate::correction::{adjust, Correction};
@@ -86,8 +86,30 @@ impl ColumnData<'_> {
     }
 
     /// Evidently's type for this side.
+    /// Counting distinct values is only needed for integers (up to 11 of them) and
+    /// text, so a float column is never sorted here.
     pub fn inferred_type(&self) -> InferredType {
-        let (distinct, count) = self.distinct_and_count();
+        let (distinct, count) = match self {
+            ColumnData::Numbers { values, dtype } => {
+                let count = values.iter().filter(|v| v.is_finite()).count();
+                let distinct = if *dtype == Dtype::Int {
+                    let mut seen: Vec<f64> = Vec::with_capacity(INTEGER_CARDINALITY_LIMIT + 1);
+                    for &v in values.iter().filter(|v| v.is_finite()) {
+                        if !seen.contains(&v) {
+                            seen.push(v);
+                            if seen.len() > INTEGER_CARDINALITY_LIMIT {
+                                break;
+                            }
+                        }
+                    }
+                    seen.len()
+                } else {
+                    0
+                };
+                (distinct, count)
+            }
+            ColumnData::Labels { .. } => self.distinct_and_count(),
+        };
         let dtype = if count == 0 {
             Dtype::Empty
         } else {
@@ -603,15 +625,21 @@ impl CategoryCounts {
 fn side_counts(data: &ColumnData<'_>) -> Vec<(Key, u64)> {
     match data {
         ColumnData::Numbers { values, .. } => {
-            let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-            v.sort_unstable_by(f64::total_cmp);
-            let mut out: Vec<(Key, u64)> = Vec::new();
-            for x in v {
-                match out.last_mut() {
-                    Some((Key::Number(y), n)) if *y == x => *n += 1,
-                    _ => out.push((Key::Number(x), 1)),
-                }
+            // Categorical numbers have few distinct values: count by value (bits, with
+            // -0.0 as 0.0), then order the few keys.
+            let mut counts: HashMap<u64, u64> = HashMap::new();
+            for &x in values.iter().filter(|x| x.is_finite()) {
+                let x = if x == 0.0 { 0.0 } else { x };
+                *counts.entry(x.to_bits()).or_insert(0) += 1;
             }
+            let mut out: Vec<(Key, u64)> = counts
+                .into_iter()
+                .map(|(bits, n)| (Key::Number(f64::from_bits(bits)), n))
+                .collect();
+            out.sort_by(|a, b| match (&a.0, &b.0) {
+                (Key::Number(x), Key::Number(y)) => x.total_cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            });
             out
         }
         ColumnData::Labels { codes, labels, .. } => {

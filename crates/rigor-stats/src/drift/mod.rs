@@ -43,6 +43,7 @@ pub mod jensen_shannon;
 pub mod kolmogorov;
 pub mod ks;
 pub mod psi;
+pub mod sort;
 pub mod types;
 pub mod wasserstein;
 pub mod ztest;
