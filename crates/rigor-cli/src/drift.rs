@@ -133,12 +133,20 @@ pub fn run(args: DriftArgs) -> Result<ExitCode, Failure> {
     let segments = match &args.segment {
         Some(segment) => {
             let others: Vec<&String> = names.iter().filter(|n| *n != segment).collect();
+            // Segments keep the types resolved on the whole files: a subset must not
+            // turn a numerical column categorical because it holds fewer values.
+            let mut within = settings.clone();
+            for c in &report.columns {
+                if let Some(t) = c.column_type {
+                    within.types.insert(c.name.clone(), t);
+                }
+            }
             segment_reports(
                 segment,
                 &others,
                 &reference,
                 &current,
-                &settings,
+                &within,
                 &mut warnings,
             )
             .map_err(context)?

@@ -146,6 +146,15 @@ pub fn categorical_statistics_for(
     current: &[u64],
     method: Option<Method>,
 ) -> Statistics {
+    // Categories are the values either sample holds (Evidently's union of observed
+    // values): a category absent from both is not one.
+    let (reference, current): (Vec<u64>, Vec<u64>) = reference
+        .iter()
+        .zip(current)
+        .filter(|(&r, &c)| r > 0 || c > 0)
+        .map(|(&r, &c)| (r, c))
+        .unzip();
+    let (reference, current) = (&reference[..], &current[..]);
     let n_ref: u64 = reference.iter().sum();
     let n_cur: u64 = current.iter().sum();
     if n_ref == 0 || n_cur == 0 {
