@@ -422,3 +422,34 @@ fn undefined_verdicts_never_pass_silently() {
     assert!(j["dataset"]["drift"].is_null());
     assert!(out.stderr.contains("no column could be compared"));
 }
+
+#[test]
+fn segments_keep_the_types_of_the_whole_files() {
+    // `n` has 12 distinct integers overall (numerical) but at most 6 per segment, where
+    // inference alone would call it categorical.
+    let mut r = String::from("g,n\n");
+    let mut c = String::from("g,n\n");
+    for i in 0..24 {
+        let g = if i % 2 == 0 { "a" } else { "b" };
+        r.push_str(&format!("{g},{}\n", i % 12));
+        c.push_str(&format!("{g},{}\n", (i + 3) % 12));
+    }
+    let dir = dir_with(&[("r.csv", &r), ("c.csv", &c)]);
+    let out = rigor(
+        dir.path(),
+        &["drift", "--reference", "r.csv", "--current", "c.csv", "--segment", "g", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let j = out.json();
+    assert_eq!(j["columns"][1]["type"], "numerical");
+    for s in j["segments"].as_array().unwrap() {
+        assert_eq!(s["columns"][0]["name"], "n");
+        assert_eq!(s["columns"][0]["type"], "numerical");
+        assert_eq!(s["columns"][0]["method"], "ks");
+    }
+    let csv = rigor(
+        dir.path(),
+        &["drift", "--reference", "r.csv", "--current", "c.csv", "--segment", "g", "--format", "csv"],
+    );
+    assert!(csv.stdout.lines().any(|l| l.starts_with("g=a,n,numerical,ks,")), "{}", csv.stdout);
+}
