@@ -1,6 +1,7 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod drift;
 mod eval_classify;
 mod eval_ir;
 mod output;
@@ -26,6 +27,9 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
+    /// Data drift between a reference and a current file, Evidently 0.7's verdicts
+    /// and more.
+    Drift(drift::DriftArgs),
 }
 
 #[derive(Subcommand)]
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
         Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod evidence;
+pub mod frame;
 pub mod input;
 pub mod table;
 pub mod trec;

@@ -32,6 +32,7 @@
 pub mod bootstrap;
 pub mod correction;
 pub mod distribution;
+pub mod drift;
 pub mod effect;
 pub mod error;
 pub mod moments;

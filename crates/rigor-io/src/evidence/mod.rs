@@ -9,6 +9,11 @@ pub mod classify;
 pub mod ir;
 
 pub use classify::ClassifyEvidence;
+pub mod drift;
+
+pub use drift::{
+    DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
+};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
 
 use serde::{Deserialize, Serialize};

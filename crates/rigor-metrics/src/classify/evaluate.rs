@@ -624,7 +624,6 @@ struct Detail {
     notes: Vec<String>,
 }
 
-
 impl Cells {
     /// Merges identical (label, prediction, group) rows.
     fn new(setup: &Setup, labels: &[u32], preds: &[u32], groups: Option<&[u32]>) -> Cells {
@@ -828,7 +827,10 @@ mod tests {
         assert_eq!(metric(&e, "ece").map(|v| v >= 0.0), Some(true));
         let doubled = ev.score_values(&[2, 2, 2, 2]);
         let scored: Vec<Option<f64>> = e.metrics[7..12].iter().map(|m| m.1).collect();
-        assert_eq!(ev.score_metric_names(), e.metrics[7..12].iter().map(|m| m.0).collect::<Vec<_>>());
+        assert_eq!(
+            ev.score_metric_names(),
+            e.metrics[7..12].iter().map(|m| m.0).collect::<Vec<_>>()
+        );
         for (a, b) in doubled.iter().zip(&scored) {
             assert!((a.unwrap() - b.unwrap()).abs() < 1e-15, "{a:?} {b:?}");
         }
