@@ -11,6 +11,7 @@
 //! assert!(ci[0].low <= 0.5 && 0.5 <= ci[0].high);
 //! ```
 
+pub mod ab;
 pub mod bootstrap;
 
 pub use bootstrap::{Bootstrap, Interval};
