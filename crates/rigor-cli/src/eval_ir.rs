@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indexmap::IndexMap;
-use rigor_io::evidence::{Aggregate, IrEvidence, IrRun};
+use rigor_io::evidence::{Aggregate, Comparison, IrEvidence, IrRun};
 use rigor_metrics::ir::{evaluate_ranking, Measure, Qrels};
-use rigor_stats::Bootstrap;
+use rigor_stats::{adjust, compare_paired_columns, Bootstrap, Correction, PairedTest};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
 use crate::progress::Reading;
@@ -71,13 +71,16 @@ pub struct IrArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
 
-    /// Paired significance test for comparisons.
-    #[arg(long, default_value = "paired-t", value_parser = ["paired-t", "wilcoxon", "permutation", "bootstrap"])]
-    test: String,
+    /// Paired significance test for comparisons: paired-t (scipy ttest_rel),
+    /// wilcoxon (scipy wilcoxon defaults), permutation (sign-flip, p = (hits+1)/(R+1)),
+    /// bootstrap (paired bootstrap of the mean difference).
+    #[arg(long, default_value = "paired-t", value_parser = parse_test)]
+    test: PairedTest,
 
-    /// Multiple-comparison correction across every (candidate, measure) pair.
-    #[arg(long, default_value = "holm", value_parser = ["none", "bonferroni", "holm", "bh"])]
-    correction: String,
+    /// Multiple-comparison correction across every (candidate, measure) pair of the
+    /// invocation (statsmodels multipletests: bonferroni, holm, fdr_bh as bh).
+    #[arg(long, default_value = "holm", value_parser = parse_correction)]
+    correction: Correction,
 
     /// Significance level after correction.
     #[arg(long, default_value_t = 0.05)]
@@ -127,7 +130,7 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
             .iter()
             .map(|r| run_evidence(r, &names, bootstrap.as_ref(), args.per_query))
             .collect(),
-        comparisons: Vec::new(),
+        comparisons: compare(&runs, &names, &args),
         qrels: args.qrels.display().to_string(),
         complete: args.complete,
         confidence: args.confidence,
@@ -143,10 +146,114 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
             s
         }
         Format::Csv => render_csv(&evidence),
-        Format::Table => render_table(&evidence, qrels.len(), bootstrap.as_ref()),
+        Format::Table => render_table(&evidence, qrels.len(), bootstrap.as_ref(), args.alpha),
     };
     emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_test(s: &str) -> Result<PairedTest, String> {
+    s.parse()
+        .map_err(|e: rigor_stats::StatsError| e.to_string())
+}
+
+fn parse_correction(s: &str) -> Result<Correction, String> {
+    s.parse()
+        .map_err(|e: rigor_stats::StatsError| e.to_string())
+}
+
+/// Every later run against the first, measure by measure, on the queries both have;
+/// p-values corrected across all (candidate, measure) pairs of the invocation.
+fn compare(runs: &[Evaluated], names: &[String], args: &IrArgs) -> Vec<Comparison> {
+    let Some((baseline, candidates)) = runs.split_first() else {
+        return Vec::new();
+    };
+    let row_of: std::collections::HashMap<&str, usize> = baseline
+        .qids
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.as_str(), i))
+        .collect();
+    // Resampling tests always need resamples; the interval only without --no-ci.
+    let resampling = matches!(args.test, PairedTest::Permutation | PairedTest::Bootstrap);
+    let resamples = if args.no_ci && !resampling {
+        0
+    } else {
+        args.resamples
+    };
+    let mut comparisons = Vec::new();
+    for cand in candidates {
+        let pairs: Vec<(usize, usize)> = cand
+            .qids
+            .iter()
+            .enumerate()
+            .filter_map(|(j, q)| row_of.get(q.as_str()).map(|&i| (i, j)))
+            .collect();
+        if pairs.is_empty() {
+            eprintln!(
+                "warning: {} and {} share no evaluated query: no comparison",
+                baseline.name, cand.name
+            );
+            continue;
+        }
+        let column = |run: &Evaluated, m: usize, pick: fn(&(usize, usize)) -> usize| -> Vec<f64> {
+            pairs.iter().map(|p| run.values[pick(p)][m]).collect()
+        };
+        let base_cols: Vec<Vec<f64>> = (0..names.len())
+            .map(|m| column(baseline, m, |p| p.0))
+            .collect();
+        let cand_cols: Vec<Vec<f64>> = (0..names.len()).map(|m| column(cand, m, |p| p.1)).collect();
+        let base_refs: Vec<&[f64]> = base_cols.iter().map(Vec::as_slice).collect();
+        let cand_refs: Vec<&[f64]> = cand_cols.iter().map(Vec::as_slice).collect();
+        let Ok(results) = compare_paired_columns(
+            &base_refs,
+            &cand_refs,
+            args.test,
+            resamples,
+            args.seed,
+            args.confidence,
+        ) else {
+            continue; // measure values are always finite and non-empty here
+        };
+        for (name, r) in names.iter().zip(results) {
+            let ci = |v: Option<f64>| if args.no_ci { None } else { v };
+            comparisons.push(Comparison {
+                baseline: baseline.name.clone(),
+                candidate: cand.name.clone(),
+                measure: name.clone(),
+                n: r.n,
+                baseline_mean: r.baseline_mean,
+                candidate_mean: r.candidate_mean,
+                delta: r.delta,
+                relative_lift: r.relative_lift,
+                ci_low: ci(r.ci_low),
+                ci_high: ci(r.ci_high),
+                effect_size: r.effect_size,
+                test: args.test.to_string(),
+                p_value: r.p_value,
+                p_adjusted: None,
+                correction: args.correction.as_str().to_string(),
+                significant: false,
+            });
+        }
+    }
+    let p_values: Vec<Option<f64>> = comparisons.iter().map(|c| c.p_value).collect();
+    let adjusted = adjust(&p_values, args.correction, args.alpha);
+    for ((c, p), rejected) in comparisons
+        .iter_mut()
+        .zip(adjusted.p_adjusted)
+        .zip(adjusted.rejected)
+    {
+        c.p_adjusted = p;
+        c.significant = rejected;
+    }
+    let undefined = comparisons.iter().filter(|c| c.p_value.is_none()).count();
+    if undefined > 0 {
+        eprintln!(
+            "warning: {undefined} comparisons have no p-value (identical or constant differences): reported as null, never significant"
+        );
+    }
+    comparisons
 }
 
 fn check_settings(args: &IrArgs) -> Result<(), Failure> {
@@ -351,12 +458,35 @@ fn run_evidence(
 }
 
 fn render_csv(e: &IrEvidence) -> String {
-    let mut out = String::from("run,query,measure,value,ci_low,ci_high\n");
+    let mut out = String::from(
+        "run,query,measure,value,ci_low,ci_high,baseline,delta,delta_ci_low,delta_ci_high,\
+         effect_size,test,p_value,p_adjusted,correction,significant\n",
+    );
     for run in &e.runs {
         let name = csv_field(&run.name);
         for (m, agg) in &run.aggregate {
+            let versus = e
+                .comparisons
+                .iter()
+                .find(|c| c.candidate == run.name && &c.measure == m)
+                .map(|c| {
+                    format!(
+                        "{},{},{},{},{},{},{},{},{},{}",
+                        csv_field(&c.baseline),
+                        c.delta,
+                        csv_number(c.ci_low),
+                        csv_number(c.ci_high),
+                        csv_number(c.effect_size),
+                        c.test,
+                        csv_number(c.p_value),
+                        csv_number(c.p_adjusted),
+                        c.correction,
+                        c.significant
+                    )
+                })
+                .unwrap_or_else(|| ",,,,,,,,,".to_string());
             out.push_str(&format!(
-                "{name},all,{},{},{},{}\n",
+                "{name},all,{},{},{},{},{versus}\n",
                 csv_field(m),
                 agg.mean,
                 csv_number(agg.ci_low),
@@ -366,7 +496,7 @@ fn render_csv(e: &IrEvidence) -> String {
         for (qid, values) in run.per_query.iter().flatten() {
             for (m, v) in values {
                 out.push_str(&format!(
-                    "{name},{},{},{v},,\n",
+                    "{name},{},{},{v},,,,,,,,,,,,\n",
                     csv_field(qid),
                     csv_field(m)
                 ));
@@ -376,7 +506,12 @@ fn render_csv(e: &IrEvidence) -> String {
     out
 }
 
-fn render_table(e: &IrEvidence, judged_queries: usize, bootstrap: Option<&Bootstrap>) -> String {
+fn render_table(
+    e: &IrEvidence,
+    judged_queries: usize,
+    bootstrap: Option<&Bootstrap>,
+    alpha: f64,
+) -> String {
     let mut out = String::new();
     let ci = match bootstrap {
         Some(b) => format!(
@@ -399,14 +534,76 @@ fn render_table(e: &IrEvidence, judged_queries: usize, bootstrap: Option<&Bootst
         .iter()
         .map(|run| {
             let mut row = vec![run.name.clone(), run.queries.to_string()];
-            row.extend(run.aggregate.values().map(|a| match (a.ci_low, a.ci_high) {
-                (Some(lo), Some(hi)) => format!("{:.4} [{lo:.4}, {hi:.4}]", a.mean),
-                _ => format!("{:.4}", a.mean),
+            row.extend(run.aggregate.iter().map(|(m, a)| {
+                let marker = e
+                    .comparisons
+                    .iter()
+                    .find(|c| c.candidate == run.name && &c.measure == m && c.significant)
+                    .map_or(" ", |c| if c.delta > 0.0 { "▲" } else { "▼" });
+                match (a.ci_low, a.ci_high) {
+                    (Some(lo), Some(hi)) => format!("{:.4}{marker} [{lo:.4}, {hi:.4}]", a.mean),
+                    _ => format!("{:.4}{marker}", a.mean),
+                }
             }));
             row
         })
         .collect();
     out.push_str(&table(&header, &rows));
+    if let (Some(first), Some(baseline)) = (e.comparisons.first(), e.runs.first()) {
+        out.push_str(&format!(
+            "\n▲/▼ significantly higher/lower than the baseline {} (two-sided {} test on shared \
+             queries, {} correction across {} comparisons, α = {alpha})\n",
+            baseline.name,
+            first.test,
+            first.correction,
+            e.comparisons.len()
+        ));
+        let header: Vec<String> = [
+            "candidate",
+            "measure",
+            "queries",
+            "delta",
+            "delta CI",
+            "lift",
+            "d_z",
+            "p",
+            "p adj",
+        ]
+        .map(String::from)
+        .to_vec();
+        let num = |v: Option<f64>, digits: usize| match v {
+            None => "—".to_string(),
+            Some(v) if v != 0.0 && v.abs() < 1e-4 => format!("{v:.1e}"),
+            Some(v) => format!("{v:.digits$}"),
+        };
+        let rows: Vec<Vec<String>> = e
+            .comparisons
+            .iter()
+            .map(|c| {
+                vec![
+                    c.candidate.clone(),
+                    c.measure.clone(),
+                    c.n.to_string(),
+                    format!("{:+.4}", c.delta),
+                    match (c.ci_low, c.ci_high) {
+                        (Some(lo), Some(hi)) => format!("[{lo:+.4}, {hi:+.4}]"),
+                        _ => "—".to_string(),
+                    },
+                    c.relative_lift
+                        .map_or_else(|| "—".to_string(), |l| format!("{:+.1}%", l * 100.0)),
+                    num(c.effect_size, 2),
+                    num(c.p_value, 4),
+                    format!(
+                        "{}{}",
+                        num(c.p_adjusted, 4),
+                        if c.significant { " *" } else { "" }
+                    ),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table(&header, &rows));
+    }
     for run in &e.runs {
         let Some(per_query) = &run.per_query else {
             continue;

@@ -28,31 +28,32 @@ pub fn read_qrels(path: &Path) -> Result<Qrels> {
     let mut judged = 0usize;
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         let line_no = i as u64 + 1;
-        let f: Vec<&[u8]> = fields(line).collect();
-        if f.is_empty() {
-            continue;
-        }
-        if f.len() != 4 {
+        let mut it = fields(line);
+        let f = [it.next(), it.next(), it.next(), it.next(), it.next()];
+        let [Some(qid), Some(_), Some(docid), Some(rel), None] = f else {
+            if f[0].is_none() {
+                continue;
+            }
+            let found = f.iter().flatten().count() + it.count();
             return Err(Error::line(
                 path,
                 line_no,
                 format!(
-                    "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
-                    f.len()
+                    "expected 4 fields (qid iter docid rel), found {found}: is this a run file?"
                 ),
             ));
-        }
-        let grade = std::str::from_utf8(f[3])
+        };
+        let grade = std::str::from_utf8(rel)
             .ok()
             .and_then(|s| s.parse::<i32>().ok())
             .ok_or_else(|| {
                 Error::line(
                     path,
                     line_no,
-                    format!("relevance '{}' is not an integer", show(f[3])),
+                    format!("relevance '{}' is not an integer", show(rel)),
                 )
             })?;
-        builder.add(f[0], f[2], grade).map_err(|d| {
+        builder.add(qid, docid, grade).map_err(|d| {
             Error::line(
                 path,
                 line_no,
@@ -313,7 +314,7 @@ where
         duplicates: 0,
     };
     // Groups in order of first appearance; `index` finds a query seen earlier.
-    let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>, u64)> = Vec::new();
+    let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>)> = Vec::new();
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
     for (this_line, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
@@ -358,7 +359,7 @@ where
                 Some(&i) => i,
                 None => {
                     index.insert(qid, groups.len());
-                    groups.push((qid, Vec::new(), this_line));
+                    groups.push((qid, Vec::new()));
                     groups.len() - 1
                 }
             };
@@ -370,13 +371,13 @@ where
     }
     let results: ByQuery<std::result::Result<T, Duplicates>> = groups
         .into_par_iter()
-        .map(|(qid, mut docs, first_line)| {
+        .map(|(qid, mut docs)| {
             let r = match duplicates(&docs) {
-                Some((docid, count)) => Err(Duplicates {
-                    first_line,
+                Some((index, count)) => Err(Duplicates {
+                    line: nth_line_of(block, qid, index),
                     problem: format!(
                         "document '{}' is listed more than once for query '{}' (trec_eval refuses duplicate documents)",
-                        show(docid),
+                        show(docs[index].docid),
                         show(qid)
                     ),
                     count,
@@ -391,8 +392,8 @@ where
             Ok(v) => out.queries.push((qid, v)),
             Err(d) => {
                 out.duplicates += d.count;
-                if out.error.as_ref().is_none_or(|(l, _)| d.first_line < *l) {
-                    out.error = Some((d.first_line, d.problem));
+                if out.error.as_ref().is_none_or(|(l, _)| d.line < *l) {
+                    out.error = Some((d.line, d.problem));
                 }
             }
         }
@@ -402,33 +403,45 @@ where
 
 /// A query that lists a document more than once.
 struct Duplicates {
-    /// The query's first line: where to look.
-    first_line: u64,
+    /// The line of the first repeated document.
+    line: u64,
     problem: String,
     count: u64,
 }
 
-/// The first duplicated docid of a query and how many duplicates it has.
-fn duplicates<'a>(docs: &[ScoredDoc<'a>]) -> Option<(&'a [u8], u64)> {
+/// The index (in file order) of a query's first repeated document, and how many
+/// repeats it has.
+fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
     let mut seen: FxHashSet<&[u8]> =
         FxHashSet::with_capacity_and_hasher(docs.len(), Default::default());
     let mut first = None;
     let mut count = 0;
-    for d in docs {
+    for (i, d) in docs.iter().enumerate() {
         if !seen.insert(d.docid) {
-            first.get_or_insert(d.docid);
+            first.get_or_insert(i);
             count += 1;
         }
     }
-    first.map(|d| (d, count))
+    first.map(|i| (i, count))
+}
+
+/// The line number of the `index`-th line of query `qid` in a block (error path only).
+fn nth_line_of(block: &Block, qid: &[u8], index: usize) -> u64 {
+    (block.first_line..)
+        .zip(block.bytes.split(|b| *b == b'\n'))
+        .filter(|(_, line)| qid_of(line) == Some(qid))
+        .nth(index)
+        .map_or(block.first_line, |(n, _)| n)
 }
 
 /// A run score: any decimal or exponent notation, read as trec_eval does (a double
 /// rounded to a 32-bit float). NaN is refused: it has no place in a ranking.
 fn parse_score(field: &[u8]) -> std::result::Result<f32, String> {
-    let value = std::str::from_utf8(field)
+    // fast-float2 is correctly rounded like `str::parse`; the standard parser is the
+    // fallback so that exactly the same spellings are accepted.
+    let value = fast_float2::parse::<f64, _>(field)
         .ok()
-        .and_then(|s| s.parse::<f64>().ok())
+        .or_else(|| std::str::from_utf8(field).ok()?.parse::<f64>().ok())
         .ok_or_else(|| format!("score '{}' is not a number", show(field)))?;
     if value.is_nan() {
         return Err("score is NaN".to_string());
@@ -529,6 +542,26 @@ mod tests {
 
     #[test]
     fn scores_read_as_float32() {
+        for s in [
+            "1e-3",
+            "-2.5E+02",
+            "1.5e2",
+            "5E-1",
+            ".5",
+            "5.",
+            "+2",
+            "-0.0",
+            "inf",
+            "1e39",
+            "0.1000000001",
+        ] {
+            let std = s.parse::<f64>().unwrap() as f32;
+            assert_eq!(
+                parse_score(s.as_bytes()).map(f32::to_bits),
+                Ok(std.to_bits()),
+                "{s}"
+            );
+        }
         assert_eq!(parse_score(b"1e-3"), Ok(1e-3f64 as f32));
         assert_eq!(parse_score(b"-2.5E+02"), Ok(-250.0));
         assert_eq!(parse_score(b"0.1000000001"), parse_score(b"0.1000000002"));

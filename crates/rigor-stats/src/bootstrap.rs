@@ -56,42 +56,58 @@ impl Bootstrap {
     /// Returns one interval per column, or `None` when there are no units or no
     /// resamples.
     pub fn mean_intervals(&self, rows: &[Vec<f64>]) -> Option<Vec<Interval>> {
-        let n = rows.len();
-        if n == 0 || self.resamples == 0 {
+        let width = rows.first()?.len();
+        let flat: Vec<f64> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+        let means = self.resampled_means(&flat, width)?;
+        Some(self.percentile_intervals(&means, width))
+    }
+
+    /// The mean of every column in every resample, resample-major: entry
+    /// `r * width + c` is column `c`'s mean in resample `r`. `flat` holds the units'
+    /// rows back to back (`flat[i * width + c]`). `None` when there are no units, no
+    /// columns or no resamples.
+    ///
+    /// Resample `r` draws `n` unit indices from [`resample_rng`]`(seed, r)` as
+    /// `gen_range(0..n)` over `u32` and sums each column in draw order.
+    pub fn resampled_means(&self, flat: &[f64], width: usize) -> Option<Vec<f64>> {
+        if width == 0 || flat.is_empty() || self.resamples == 0 {
             return None;
         }
-        let width = rows[0].len();
-        let flat: Vec<f64> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-        // means[r * width + c]: the mean of column c in resample r.
-        let means: Vec<f64> = (0..self.resamples)
-            .into_par_iter()
-            .flat_map_iter(|r| {
+        let n = flat.len() / width;
+        let draws = u32::try_from(n).expect("fewer than 2^32 units");
+        let mut means = vec![0.0; self.resamples * width];
+        means
+            .par_chunks_mut(width)
+            .enumerate()
+            .for_each(|(r, sums)| {
                 let mut rng = resample_rng(self.seed, r);
-                let mut sums = vec![0.0; width];
                 for _ in 0..n {
-                    let i = rng.gen_range(0..n);
+                    let i = rng.gen_range(0..draws) as usize;
                     for (s, v) in sums.iter_mut().zip(&flat[i * width..(i + 1) * width]) {
                         *s += v;
                     }
                 }
-                sums.into_iter().map(move |s| s / n as f64)
-            })
-            .collect();
+                for s in sums.iter_mut() {
+                    *s /= n as f64;
+                }
+            });
+        Some(means)
+    }
+
+    /// Percentile intervals from [`Bootstrap::resampled_means`]' output.
+    pub fn percentile_intervals(&self, means: &[f64], width: usize) -> Vec<Interval> {
         let alpha = 1.0 - self.confidence;
-        Some(
-            (0..width)
-                .map(|c| {
-                    let mut col: Vec<f64> = (0..self.resamples)
-                        .map(|r| means[r * width + c])
-                        .collect();
-                    col.sort_unstable_by(f64::total_cmp);
-                    Interval {
-                        low: quantile_sorted(&col, alpha / 2.0),
-                        high: quantile_sorted(&col, 1.0 - alpha / 2.0),
-                    }
-                })
-                .collect(),
-        )
+        let resamples = means.len() / width;
+        (0..width)
+            .map(|c| {
+                let mut col: Vec<f64> = (0..resamples).map(|r| means[r * width + c]).collect();
+                col.sort_unstable_by(f64::total_cmp);
+                Interval {
+                    low: quantile_sorted(&col, alpha / 2.0),
+                    high: quantile_sorted(&col, 1.0 - alpha / 2.0),
+                }
+            })
+            .collect()
     }
 }
 
@@ -129,7 +145,13 @@ mod tests {
         let mean = rows.iter().map(|r| r[0]).sum::<f64>() / 50.0;
         assert!(a[0].low < mean && mean < a[0].high);
         // A constant column has a degenerate interval.
-        assert_eq!(a[1], Interval { low: 1.0, high: 1.0 });
+        assert_eq!(
+            a[1],
+            Interval {
+                low: 1.0,
+                high: 1.0
+            }
+        );
         let other = Bootstrap { seed: 1, ..b }.mean_intervals(&rows).unwrap();
         assert_ne!(a[0], other[0]);
     }
