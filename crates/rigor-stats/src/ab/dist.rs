@@ -1,7 +1,7 @@
 //! The distribution functions the A/B tests need: normal and Student t tails and
 //! quantiles, and the chi-square survival function.
 //!
-//! Tails come from [`crate::distribution`]-style accurate routines where available;
+//! Tails come from [`crate::distribution`] (scipy's `ndtr` and `stdtr` to ~1e-13);
 //! quantiles are the roots of those tails, so a confidence bound and its p-value agree
 //! to the last digits (scipy's `t.ppf` is Boost's inverse of the same CDF).
 //!
@@ -11,17 +11,18 @@
 //! - [`chi2_sf`]: the regularized upper incomplete gamma `Q(k/2, x/2)` by its series
 //!   or Legendre's continued fraction (Numerical Recipes' `gser`/`gcf`).
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
 use statrs::function::gamma::ln_gamma;
+
+use crate::distribution::{normal_cdf as ndtr, student_t_two_sided_p};
 
 /// `P(Z > z)` for a standard normal `Z`.
 pub fn normal_sf(z: f64) -> f64 {
-    0.5 * statrs::function::erf::erfc(z / std::f64::consts::SQRT_2)
+    ndtr(-z)
 }
 
 /// `P(Z ≤ z)` for a standard normal `Z`.
 pub fn normal_cdf(z: f64) -> f64 {
-    normal_sf(-z)
+    ndtr(z)
 }
 
 /// The standard normal density.
@@ -37,25 +38,17 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
     if df.is_infinite() {
         return normal_sf(t);
     }
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(d) => d.sf(t),
-        Err(_) => f64::NAN,
+    let half = 0.5 * student_t_two_sided_p(t, df);
+    if t >= 0.0 {
+        half
+    } else {
+        1.0 - half
     }
 }
 
 /// `P(T ≤ t)`.
 pub fn t_cdf(t: f64, df: f64) -> f64 {
     t_sf(-t, df)
-}
-
-/// Two-sided `P(|T| ≥ |t|)`.
-pub fn t_two_sided(t: f64, df: f64) -> f64 {
-    (2.0 * t_sf(t.abs(), df)).min(1.0)
-}
-
-/// Two-sided `P(|Z| ≥ |z|)`.
-pub fn normal_two_sided(z: f64) -> f64 {
-    (2.0 * normal_sf(z.abs())).min(1.0)
 }
 
 /// The t density.

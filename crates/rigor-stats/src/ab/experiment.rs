@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use super::compare::{compare, Comparison, Guardrail, Issue, Settings, Shape, ValueType};
-use super::family::{adjust, Correction};
+use crate::correction::{adjust, Correction};
 use super::mann_whitney::{mann_whitney, MannWhitney};
 use super::moments::Moments;
 use super::ratio::ratio_stat;

@@ -28,7 +28,6 @@ pub mod compare;
 pub mod cuped;
 pub mod dist;
 pub mod experiment;
-pub mod family;
 pub mod mann_whitney;
 pub mod moments;
 pub mod power;
