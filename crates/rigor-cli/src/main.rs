@@ -1,6 +1,7 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod ab;
 mod eval_ir;
 mod output;
 mod progress;
@@ -25,6 +26,9 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
+    /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
+    /// sequential intervals; `rigor ab power` for sample sizes.
+    Ab(ab::AbCommand),
 }
 
 #[derive(Subcommand)]
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Ab(cmd) => ab::run(cmd),
     };
     match result {
         Ok(code) => code,

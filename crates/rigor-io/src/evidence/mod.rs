@@ -5,6 +5,8 @@
 //!
 //! One module per document kind.
 
+pub mod ab;
 pub mod ir;
 
+pub use ab::{AbComparison, AbEvidence, PowerEvidence};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
