@@ -28,7 +28,7 @@ enum Command {
     Eval(Eval),
     /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
     /// sequential intervals; `rigor ab power` for sample sizes.
-    Ab(ab::AbCommand),
+    Ab(Box<ab::AbCommand>),
 }
 
 #[derive(Subcommand)]
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
-        Command::Ab(cmd) => ab::run(cmd),
+        Command::Ab(cmd) => ab::run(*cmd),
     };
     match result {
         Ok(code) => code,

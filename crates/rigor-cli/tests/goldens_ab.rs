@@ -75,15 +75,17 @@ fn lookup<'a>(doc: &'a Value, path: &str) -> Result<&'a Value, String> {
             .get(name)
             .ok_or_else(|| format!("no key {name:?} in {path}"))?;
         if let Some(sel) = selector {
-            let conds: Vec<(&str, &str)> = sel
-                .split(',')
-                .filter_map(|kv| kv.split_once('='))
-                .collect();
+            let conds: Vec<(&str, &str)> =
+                sel.split(',').filter_map(|kv| kv.split_once('=')).collect();
             v = v
                 .as_array()
                 .ok_or_else(|| format!("{name} is not an array in {path}"))?
                 .iter()
-                .find(|e| conds.iter().all(|(k, want)| e.get(*k).map(as_text).as_deref() == Some(*want)))
+                .find(|e| {
+                    conds
+                        .iter()
+                        .all(|(k, want)| e.get(*k).map(as_text).as_deref() == Some(*want))
+                })
                 .ok_or_else(|| format!("no element [{sel}] in {path}"))?;
         }
     }
@@ -94,8 +96,7 @@ fn lookup<'a>(doc: &'a Value, path: &str) -> Result<&'a Value, String> {
 fn every_value_matches_its_reference() {
     let dir = root().join("tools/goldens/ab");
     let goldens: Goldens =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let mut compared = 0usize;
     let mut mismatches = Vec::new();
     for run in &goldens.runs {
@@ -136,6 +137,11 @@ fn every_value_matches_its_reference() {
         mismatches.is_empty(),
         "{} of {compared} values differ:\n{}",
         mismatches.len(),
-        mismatches.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
+        mismatches
+            .iter()
+            .take(60)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

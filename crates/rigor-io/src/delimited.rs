@@ -154,10 +154,7 @@ impl<'a> Records<'a> {
 
     /// Reads the next non-blank record into `fields`; returns its line number, `None`
     /// at the end of the chunk.
-    pub fn next_into(
-        &mut self,
-        fields: &mut Vec<Cow<'a, [u8]>>,
-    ) -> Option<Result<u64, Malformed>> {
+    pub fn next_into(&mut self, fields: &mut Vec<Cow<'a, [u8]>>) -> Option<Result<u64, Malformed>> {
         let b = self.bytes;
         // Skip blank lines.
         loop {
@@ -247,7 +244,11 @@ impl<'a> Records<'a> {
                     self.pos += p + 1;
                 }
                 Some(p) => {
-                    let end = if p > 0 && rest[p - 1] == b'\r' { p - 1 } else { p };
+                    let end = if p > 0 && rest[p - 1] == b'\r' {
+                        p - 1
+                    } else {
+                        p
+                    };
                     fields.push(Cow::Borrowed(&rest[..end]));
                     self.pos += p + 1;
                     self.line += 1;

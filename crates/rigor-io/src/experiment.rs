@@ -214,7 +214,9 @@ impl Part {
             numeric: vec![Vec::new(); req.numeric.len()],
             auto: vec![Vec::new(); plan.auto_names.len()],
             auto_failed: vec![None; plan.auto_names.len()],
-            segments: (0..req.segments.len()).map(|_| Interner::default()).collect(),
+            segments: (0..req.segments.len())
+                .map(|_| Interner::default())
+                .collect(),
             ..Part::default()
         }
     }
@@ -233,9 +235,7 @@ fn parse_number(raw: &[u8]) -> Number {
         return Number::Missing;
     }
     match t {
-        b"NA" | b"N/A" | b"NaN" | b"nan" | b"null" | b"NULL" | b"None" => {
-            return Number::Missing
-        }
+        b"NA" | b"N/A" | b"NaN" | b"nan" | b"null" | b"NULL" | b"None" => return Number::Missing,
         _ => {}
     }
     match fast_float2::parse::<f64, _>(t) {
@@ -368,7 +368,10 @@ fn parse_delimited(chunk: &Chunk, delim: u8, plan: &Plan, req: &Request, path: &
             part.error = Some(Error::line(
                 path,
                 line,
-                format!("expected {width} fields as in the header, found {}", fields.len()),
+                format!(
+                    "expected {width} fields as in the header, found {}",
+                    fields.len()
+                ),
             ));
             return part;
         }
@@ -395,8 +398,7 @@ fn parse_json_lines(chunk: &Chunk, plan: &Plan, req: &Request, path: &Path) -> P
         if raw.trim_ascii().is_empty() {
             continue;
         }
-        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(raw)
-        {
+        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(raw) {
             Ok(o) => o,
             Err(e) => {
                 part.error = Some(Error::line(path, line, format!("not a JSON object: {e}")));
@@ -472,7 +474,9 @@ impl Global {
             .collect();
         let mut order: Vec<usize> = (0..labels.len()).collect();
         match &numeric {
-            Some(v) => order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(labels[a].cmp(&labels[b]))),
+            Some(v) => {
+                order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(labels[a].cmp(&labels[b])))
+            }
             None => order.sort_by(|&a, &b| labels[a].cmp(&labels[b])),
         }
         let mut rank = vec![0u32; labels.len()];
@@ -482,7 +486,11 @@ impl Global {
         Categorical {
             name: name.to_string(),
             labels: order.iter().map(|&i| labels[i].clone()).collect(),
-            codes: self.codes.into_par_iter().map(|c| rank[c as usize]).collect(),
+            codes: self
+                .codes
+                .into_par_iter()
+                .map(|c| rank[c as usize])
+                .collect(),
         }
     }
 }
@@ -524,19 +532,19 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
                 .split(|&b| b == b'\n')
                 .find(|l| !l.trim_ascii().is_empty())
                 .unwrap_or(&[]);
-            let keys: Vec<String> =
-                match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
-                    first_line,
-                ) {
-                    Ok(o) => o.keys().cloned().collect(),
-                    Err(e) => {
-                        return Err(Error::line(
-                            path,
-                            first.first_line,
-                            format!("not a JSON object: {e}"),
-                        ))
-                    }
-                };
+            let keys: Vec<String> = match serde_json::from_slice::<
+                serde_json::Map<String, serde_json::Value>,
+            >(first_line)
+            {
+                Ok(o) => o.keys().cloned().collect(),
+                Err(e) => {
+                    return Err(Error::line(
+                        path,
+                        first.first_line,
+                        format!("not a JSON object: {e}"),
+                    ))
+                }
+            };
             (Plan::new(&keys, req, path)?, vec![first])
         }
     };
@@ -606,7 +614,8 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
         check_unique_ids(path, format, &plan, unit, hashes)?;
     }
 
-    let mut numeric_out: Vec<(String, Vec<f64>)> = req.numeric.iter().cloned().zip(numeric).collect();
+    let mut numeric_out: Vec<(String, Vec<f64>)> =
+        req.numeric.iter().cloned().zip(numeric).collect();
     let mut auto_names = Vec::new();
     let mut skipped = Vec::new();
     for ((name, values), failed) in plan.auto_names.iter().zip(auto).zip(auto_failed) {
@@ -716,7 +725,8 @@ fn check_unique_ids(
             Format::JsonLines => {
                 for (k, raw) in chunk.bytes.split(|&b| b == b'\n').enumerate() {
                     let line = chunk.first_line + k as u64;
-                    let Ok(o) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(raw)
+                    let Ok(o) =
+                        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(raw)
                     else {
                         continue;
                     };
@@ -799,13 +809,19 @@ mod tests {
             "id,variant,revenue,country,day\n1,a,1.5,DE,1\n2,b,abc,FR,1\n",
         );
         let e = read_experiment(&p, &request()).unwrap_err().to_string();
-        assert!(e.contains(":3:") && e.contains("revenue") && e.contains("abc"), "{e}");
+        assert!(
+            e.contains(":3:") && e.contains("revenue") && e.contains("abc"),
+            "{e}"
+        );
         let (_d, p) = write(
             "x.csv",
             "id,variant,revenue,country,day\n7,a,1,DE,1\n8,b,2,FR,1\n7,b,3,FR,1\n",
         );
         let e = read_experiment(&p, &request()).unwrap_err().to_string();
-        assert!(e.contains(":4:") && e.contains("duplicate unit id '7'") && e.contains("line 2"), "{e}");
+        assert!(
+            e.contains(":4:") && e.contains("duplicate unit id '7'") && e.contains("line 2"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -133,8 +133,8 @@ def make_srm_segment():
     arm = rng.choice(["control", "treatment"], n)
     country = rng.choice(["US", "DE", "FR", "GB"], n, p=[0.4, 0.25, 0.2, 0.15])
     converted = rng.random(n) < 0.11
-    # A logging bug loses 30% of treatment units in DE.
-    keep = ~((arm == "treatment") & (country == "DE") & (rng.random(n) < 0.3))
+    # A logging bug loses half of the treatment units in DE.
+    keep = ~((arm == "treatment") & (country == "DE") & (rng.random(n) < 0.5))
     rows = [[f"s{i}", arm[i], country[i], int(converted[i])] for i in range(n) if keep[i]]
     return write_csv("srm_segment.csv", ["user", "variant", "country", "converted"], rows)
 

@@ -15,7 +15,12 @@ fn by_arm<T: Copy>(arms: &[String], values: &[T]) -> IndexMap<String, T> {
     arms.iter().cloned().zip(values.iter().copied()).collect()
 }
 
-fn srm_group(arms: &[String], r: &SrmResult, column: Option<&str>, value: Option<&str>) -> ev::SrmGroup {
+fn srm_group(
+    arms: &[String],
+    r: &SrmResult,
+    column: Option<&str>,
+    value: Option<&str>,
+) -> ev::SrmGroup {
     ev::SrmGroup {
         column: column.map(str::to_string),
         value: value.map(str::to_string),

@@ -199,12 +199,17 @@ fn parse_guardrail(spec: &str) -> Result<(String, Guardrail), Failure> {
                     Some(t) => (t, true),
                     None => (part, false),
                 };
-                let v: f64 = text.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
-                    input(format!(
-                        "--guardrail {spec:?}: {part:?} is neither higher, lower nor a margin \
+                let v: f64 = text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| {
+                        input(format!(
+                            "--guardrail {spec:?}: {part:?} is neither higher, lower nor a margin \
                          (a number >= 0, or a percentage like 2%)"
-                    ))
-                })?;
+                        ))
+                    })?;
                 g.margin = if relative {
                     Margin::Relative(v / 100.0)
                 } else {
@@ -219,7 +224,10 @@ fn parse_guardrail(spec: &str) -> Result<(String, Guardrail), Failure> {
 fn check_settings(a: &AbArgs) -> Result<(), Failure> {
     let open_unit = |v: f64| v > 0.0 && v < 1.0;
     if !open_unit(a.alpha) {
-        return Err(input(format!("--alpha must be between 0 and 1, got {}", a.alpha)));
+        return Err(input(format!(
+            "--alpha must be between 0 and 1, got {}",
+            a.alpha
+        )));
     }
     if !open_unit(a.srm_threshold) {
         return Err(input(format!(
@@ -228,7 +236,10 @@ fn check_settings(a: &AbArgs) -> Result<(), Failure> {
         )));
     }
     if !(a.tuning > 0.0 && a.tuning.is_finite()) {
-        return Err(input(format!("--tuning must be positive, got {}", a.tuning)));
+        return Err(input(format!(
+            "--tuning must be positive, got {}",
+            a.tuning
+        )));
     }
     Ok(())
 }
@@ -260,9 +271,15 @@ fn plan(a: &AbArgs) -> Result<(Vec<Planned>, Request, Attach), Failure> {
         let (num, den) = parts
             .split_once('/')
             .filter(|(n, d)| !n.is_empty() && !d.is_empty())
-            .ok_or_else(|| input(format!("--ratio {r:?}: expected NAME=NUMERATOR/DENOMINATOR")))?;
+            .ok_or_else(|| {
+                input(format!(
+                    "--ratio {r:?}: expected NAME=NUMERATOR/DENOMINATOR"
+                ))
+            })?;
         if planned.iter().any(|p| p.name == name) {
-            return Err(input(format!("--ratio {r:?}: metric '{name}' is defined twice")));
+            return Err(input(format!(
+                "--ratio {r:?}: metric '{name}' is defined twice"
+            )));
         }
         need(num, &mut numeric);
         need(den, &mut numeric);
@@ -374,12 +391,19 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
         )));
     }
     let find = |planned: &mut Vec<Planned>, metric: &str, option: &str| -> Result<usize, Failure> {
-        planned.iter().position(|p| p.name == metric).ok_or_else(|| {
-            input(format!(
-                "{option}: '{metric}' is not a metric (metrics: {})",
-                planned.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        planned
+            .iter()
+            .position(|p| p.name == metric)
+            .ok_or_else(|| {
+                input(format!(
+                    "{option}: '{metric}' is not a metric (metrics: {})",
+                    planned
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
     };
     for (metric, g) in attach.guardrails {
         let i = find(&mut planned, &metric, "--guardrail")?;
@@ -397,14 +421,18 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
     for (metric, q) in attach.caps {
         let i = find(&mut planned, &metric, "--cap")?;
         if matches!(planned[i].kind, PlannedKind::Ratio { .. }) {
-            return Err(input(format!("--cap {metric}: capping applies to column metrics, not ratios")));
+            return Err(input(format!(
+                "--cap {metric}: capping applies to column metrics, not ratios"
+            )));
         }
         planned[i].cap = Some(q);
     }
     if let Some(p) = &a.primary {
         let i = find(&mut planned, p, "--primary")?;
         if planned[i].guardrail.is_some() {
-            return Err(input(format!("--primary {p}: a guardrail cannot be the primary metric")));
+            return Err(input(format!(
+                "--primary {p}: a guardrail cannot be the primary metric"
+            )));
         }
         let m = planned.remove(i);
         planned.insert(0, m);
@@ -516,7 +544,11 @@ fn order_arms(
             .arms
             .iter()
             .position(|x| x == "control")
-            .or_else(|| t.arms.iter().position(|x| x.eq_ignore_ascii_case("control")))
+            .or_else(|| {
+                t.arms
+                    .iter()
+                    .position(|x| x.eq_ignore_ascii_case("control"))
+            })
             .ok_or_else(|| {
                 input(format!(
                     "{path}: no arm named 'control' in column '{}' (arms: {}): name the control \
@@ -559,7 +591,11 @@ fn parse_weights(
             .parse()
             .ok()
             .filter(|w: &f64| *w > 0.0 && w.is_finite())
-            .ok_or_else(|| input(format!("--weights {item:?}: the weight must be a positive number")))?;
+            .ok_or_else(|| {
+                input(format!(
+                    "--weights {item:?}: the weight must be a positive number"
+                ))
+            })?;
         let i = arms.iter().position(|a| a == arm).ok_or_else(|| {
             input(format!(
                 "{path}: --weights names arm '{arm}', which does not occur in column \

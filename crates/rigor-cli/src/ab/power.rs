@@ -85,7 +85,10 @@ pub fn run(a: PowerArgs) -> Result<ExitCode, Failure> {
         return Err(bad(format!("--ratio must be positive, got {}", a.ratio)));
     }
     if !(a.mde.is_finite() && a.mde != 0.0) {
-        return Err(bad(format!("--mde must be a non-zero number, got {}", a.mde)));
+        return Err(bad(format!(
+            "--mde must be a non-zero number, got {}",
+            a.mde
+        )));
     }
     if let Some(n) = a.n {
         if !(n > 0.0 && n.is_finite()) {
@@ -95,9 +98,15 @@ pub fn run(a: PowerArgs) -> Result<ExitCode, Failure> {
     let (metric, mde_abs, es) = match (a.p_control, a.mean, a.sd) {
         (Some(p1), _, _) => {
             if !unit(p1) {
-                return Err(bad(format!("--p-control must be between 0 and 1, got {p1}")));
+                return Err(bad(format!(
+                    "--p-control must be between 0 and 1, got {p1}"
+                )));
             }
-            let p2 = if a.relative { p1 * (1.0 + a.mde) } else { p1 + a.mde };
+            let p2 = if a.relative {
+                p1 * (1.0 + a.mde)
+            } else {
+                p1 + a.mde
+            };
             if !unit(p2) {
                 return Err(bad(format!(
                     "the treatment rate {p2} implied by --mde is not between 0 and 1"
@@ -106,8 +115,10 @@ pub fn run(a: PowerArgs) -> Result<ExitCode, Failure> {
             ("proportion", p2 - p1, pw::proportion_effectsize(p2, p1))
         }
         (None, Some(m), Some(sd)) => {
-            if !(sd > 0.0 && sd.is_finite()) || !m.is_finite() {
-                return Err(bad(format!("--sd must be positive and --mean finite, got {sd}, {m}")));
+            if !(sd > 0.0 && sd.is_finite() && m.is_finite()) {
+                return Err(bad(format!(
+                    "--sd must be positive and --mean finite, got {sd}, {m}"
+                )));
             }
             if a.relative && m == 0.0 {
                 return Err(bad("--relative needs a non-zero --mean".into()));
@@ -129,10 +140,7 @@ pub fn run(a: PowerArgs) -> Result<ExitCode, Failure> {
                 let p2 = pw::proportion_for_effectsize(es_n, p1);
                 (p2.map(|p2| p2 - p1), p2.map(|p2| (p2 - p1) / p1))
             }
-            (None, Some(m), Some(sd)) => (
-                Some(es_n * sd),
-                (m != 0.0).then(|| es_n * sd / m.abs()),
-            ),
+            (None, Some(m), Some(sd)) => (Some(es_n * sd), (m != 0.0).then(|| es_n * sd / m.abs())),
             _ => (None, None),
         };
         AtN {

@@ -91,7 +91,11 @@ fn effects_table(e: &AbEvidence, rows: &[&AbComparison], with_arm: bool) -> Stri
                 },
                 p(c.p_value),
                 p(c.p_adjusted),
-                if c.significant { "*".into() } else { String::new() },
+                if c.significant {
+                    "*".into()
+                } else {
+                    String::new()
+                },
             ]);
             r
         })
@@ -102,7 +106,11 @@ fn effects_table(e: &AbEvidence, rows: &[&AbComparison], with_arm: bool) -> Stri
 /// The human-readable report.
 pub fn table(e: &AbEvidence) -> String {
     let mut out = String::new();
-    let family = e.comparisons.iter().filter(|c| c.guardrail.is_none()).count();
+    let family = e
+        .comparisons
+        .iter()
+        .filter(|c| c.guardrail.is_none())
+        .count();
     out.push_str(&format!(
         "data: {} ({} units; compat {}; {} across {} comparisons; alpha {})\n",
         e.data, e.units, e.compat, e.correction, family, e.alpha
@@ -113,7 +121,11 @@ pub fn table(e: &AbEvidence) -> String {
         .iter()
         .map(|(a, n)| format!("{a} {n}"))
         .collect();
-    out.push_str(&format!("arms: {} (control: {})\n", arms.join(", "), e.control));
+    out.push_str(&format!(
+        "arms: {} (control: {})\n",
+        arms.join(", "),
+        e.control
+    ));
     out.push_str(&format!(
         "SRM: chi2 = {}, p = {}: {}\n\n",
         e.srm.chi2.map_or("-".into(), |v| format!("{v:.3}")),
@@ -121,7 +133,11 @@ pub fn table(e: &AbEvidence) -> String {
         e.srm.status
     ));
 
-    let main: Vec<&AbComparison> = e.comparisons.iter().filter(|c| c.guardrail.is_none()).collect();
+    let main: Vec<&AbComparison> = e
+        .comparisons
+        .iter()
+        .filter(|c| c.guardrail.is_none())
+        .collect();
     let with_arm = e.arms.len() > 2;
     if !main.is_empty() {
         out.push_str(&effects_table(e, &main, with_arm));
@@ -132,12 +148,24 @@ pub fn table(e: &AbEvidence) -> String {
         ));
     }
 
-    let guard: Vec<&AbComparison> = e.comparisons.iter().filter(|c| c.guardrail.is_some()).collect();
+    let guard: Vec<&AbComparison> = e
+        .comparisons
+        .iter()
+        .filter(|c| c.guardrail.is_some())
+        .collect();
     if !guard.is_empty() {
         out.push_str("\nguardrails (one-sided non-inferiority)\n");
-        let header: Vec<String> = ["metric", "arm", "delta [CI]", "good", "margin", "p", "verdict"]
-            .map(String::from)
-            .to_vec();
+        let header: Vec<String> = [
+            "metric",
+            "arm",
+            "delta [CI]",
+            "good",
+            "margin",
+            "p",
+            "verdict",
+        ]
+        .map(String::from)
+        .to_vec();
         let body: Vec<Vec<String>> = guard
             .iter()
             .filter_map(|c| {
@@ -206,9 +234,15 @@ pub fn table(e: &AbEvidence) -> String {
             "\nalways-valid (sequential, tuning {})\n",
             e.sequential_tuning.unwrap_or_default()
         ));
-        let header: Vec<String> = ["metric", "arm", "delta [always-valid CI]", "lift [always-valid CI]", "p"]
-            .map(String::from)
-            .to_vec();
+        let header: Vec<String> = [
+            "metric",
+            "arm",
+            "delta [always-valid CI]",
+            "lift [always-valid CI]",
+            "p",
+        ]
+        .map(String::from)
+        .to_vec();
         let body: Vec<Vec<String>> = e
             .comparisons
             .iter()
@@ -245,7 +279,11 @@ pub fn table(e: &AbEvidence) -> String {
                         s.column.as_deref().unwrap_or_default(),
                         s.value.as_deref().unwrap_or_default()
                     ),
-                    s.observed.values().map(u64::to_string).collect::<Vec<_>>().join(" / "),
+                    s.observed
+                        .values()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" / "),
                     p(s.p_value),
                     p(s.p_adjusted),
                     s.status.clone(),
@@ -323,7 +361,9 @@ pub fn table(e: &AbEvidence) -> String {
                                     .comparisons
                                     .iter()
                                     .find(|k| k.metric == c.metric && k.candidate == c.candidate)
-                                    .map_or("-".into(), |k| interval(k.delta, k.ci_low, k.ci_high, signed)),
+                                    .map_or("-".into(), |k| {
+                                        interval(k.delta, k.ci_low, k.ci_high, signed)
+                                    }),
                             );
                             r
                         })
@@ -382,7 +422,10 @@ pub fn csv(e: &AbEvidence) -> String {
             csv_number(c.sequential.as_ref().map(|s| s.ci_low)),
             csv_number(c.sequential.as_ref().map(|s| s.ci_high)),
             csv_number(c.sequential.as_ref().map(|s| s.p_value)),
-            c.guardrail.as_ref().map(|g| g.verdict.clone()).unwrap_or_default(),
+            c.guardrail
+                .as_ref()
+                .map(|g| g.verdict.clone())
+                .unwrap_or_default(),
             csv_number(c.mann_whitney.as_ref().map(|m| m.p_value)),
         ];
         out.push_str(&fields.join(","));

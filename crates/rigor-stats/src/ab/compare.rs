@@ -247,7 +247,10 @@ pub fn compare(
                 issues.push(Issue::CovariateConstant);
                 plain_core(post, a, b, compat)
             } else {
-                let (sa, sb) = (cuped::adjusted(a, theta, kp, kx), cuped::adjusted(b, theta, kp, kx));
+                let (sa, sb) = (
+                    cuped::adjusted(a, theta, kp, kx),
+                    cuped::adjusted(b, theta, kp, kx),
+                );
                 t_core(&sa, &sb, test_name(compat, " (cuped)"))
             };
             let balance = welch::two_sided(
@@ -339,7 +342,9 @@ pub fn compare(
     if let Some(tuning) = settings.sequential {
         let n_total = (a.n + b.n) as f64;
         let abs: Option<Sequential> = always_valid(&core.abs, n_total, alpha, tuning);
-        let rel = core.rel.and_then(|r| always_valid(&r, n_total, alpha, tuning));
+        let rel = core
+            .rel
+            .and_then(|r| always_valid(&r, n_total, alpha, tuning));
         c.sequential = abs.map(|s| SequentialInfo {
             ci_low: s.ci_low,
             ci_high: s.ci_high,
@@ -370,10 +375,15 @@ pub fn compare(
             _ => Verdict::Inconclusive,
         };
         c.p_value = ni;
-        c.statistic = core
-            .abs
-            .se()
-            .map(|se| (core.abs.value + if g.direction == Direction::Higher { m } else { -m }) / se);
+        c.statistic = core.abs.se().map(|se| {
+            (core.abs.value
+                + if g.direction == Direction::Higher {
+                    m
+                } else {
+                    -m
+                })
+                / se
+        });
         c.test = format!("{} non-inferiority", c.test);
     }
     c

@@ -16,12 +16,12 @@
 use rayon::prelude::*;
 
 use super::compare::{compare, Comparison, Guardrail, Issue, Settings, Shape, ValueType};
-use crate::correction::{adjust, Correction};
 use super::mann_whitney::{mann_whitney, MannWhitney};
 use super::moments::Moments;
 use super::ratio::ratio_stat;
 use super::srm::chi_square;
 use super::VarianceKind;
+use crate::correction::{adjust, Correction};
 
 /// Units per parallel block (fixed so results are thread-count independent).
 const BLOCK: usize = 1 << 16;
@@ -332,9 +332,7 @@ fn prepare(e: &Experiment, layout: &Layout, m: &MetricInput, compat_sample: bool
     let overall = |cells: &[Moments]| -> Vec<Moments> {
         (0..arms)
             .map(|a| {
-                (0..layout.days).fold(Moments::default(), |acc, d| {
-                    acc.merge(&cells[d * arms + a])
-                })
+                (0..layout.days).fold(Moments::default(), |acc, d| acc.merge(&cells[d * arms + a]))
             })
             .collect()
     };
@@ -486,7 +484,10 @@ fn correct(rows: &mut [Row], o: &Options) {
     let in_family: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].comparison.guardrail.is_none())
         .collect();
-    let p: Vec<Option<f64>> = in_family.iter().map(|&i| rows[i].comparison.p_value).collect();
+    let p: Vec<Option<f64>> = in_family
+        .iter()
+        .map(|&i| rows[i].comparison.p_value)
+        .collect();
     let adjusted = adjust(&p, o.correction, o.settings.alpha);
     for (k, &i) in in_family.iter().enumerate() {
         rows[i].p_adjusted = adjusted.p_adjusted[k];
@@ -589,9 +590,7 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
     let per_arm = |cells: &[Moments]| -> Vec<Moments> {
         (0..arms)
             .map(|a| {
-                (0..layout.days).fold(Moments::default(), |acc, d| {
-                    acc.merge(&cells[d * arms + a])
-                })
+                (0..layout.days).fold(Moments::default(), |acc, d| acc.merge(&cells[d * arms + a]))
             })
             .collect()
     };
@@ -660,7 +659,11 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
             .map(|(v, label)| SegmentSrm {
                 column: seg.name.clone(),
                 value: label.clone(),
-                srm: srm_of(&counts[v * arms..(v + 1) * arms], &e.weights, o.srm_threshold),
+                srm: srm_of(
+                    &counts[v * arms..(v + 1) * arms],
+                    &e.weights,
+                    o.srm_threshold,
+                ),
             })
             .collect();
         holm_srm(these.iter_mut().map(|s| &mut s.srm), o.srm_threshold);
@@ -732,7 +735,11 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
     let undefined = segments
         .iter()
         .flat_map(|s| &s.rows)
-        .chain(looks.iter().flat_map(|l| l.rows.iter().chain(&l.cohort_rows)))
+        .chain(
+            looks
+                .iter()
+                .flat_map(|l| l.rows.iter().chain(&l.cohort_rows)),
+        )
         .filter(|r| r.comparison.p_value.is_none())
         .count();
     if undefined > 0 {
@@ -780,7 +787,12 @@ fn fmt_counts(e: &Experiment, r: &SrmResult) -> String {
 
 /// One line for an overall mismatch naming where it concentrates, and one per segment
 /// column that mismatches while the total does not.
-fn srm_warnings(e: &Experiment, srm: &SrmResult, segs: &[SegmentSrm], threshold: f64) -> Vec<String> {
+fn srm_warnings(
+    e: &Experiment,
+    srm: &SrmResult,
+    segs: &[SegmentSrm],
+    threshold: f64,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut worst: Vec<&SegmentSrm> = segs
         .iter()

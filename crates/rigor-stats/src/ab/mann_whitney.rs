@@ -80,7 +80,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<MannWhitney> {
     let u1 = rank_sum_x - n1f * (n1f + 1.0) / 2.0;
     let u2 = n1f * n2f - u1;
     let u = u1.max(u2);
-    let exact = !(n1 > 8 && n2 > 8) && !ties;
+    let exact = !(ties || n1 > 8 && n2 > 8);
     let small = (n1 as u64 * n2 as u64) - u as u64;
     let (p, method) = if exact && small <= EXACT_LIMIT {
         (2.0 * exact_cdf(n1, n2, small), Method::Exact)
@@ -159,13 +159,21 @@ mod tests {
         let r = mann_whitney(&x, &y).unwrap();
         assert_eq!(r.method, Method::Exact);
         assert_eq!(r.u, 4.0);
-        assert!((r.p_value - 0.05194805194805195).abs() < 1e-15, "{}", r.p_value);
+        assert!(
+            (r.p_value - 0.05194805194805195).abs() < 1e-15,
+            "{}",
+            r.p_value
+        );
         // asymptotic with ties
         let x = sorted(&[1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 5.0, 8.0, 9.0, 9.0]);
         let y = sorted(&[2.0, 3.0, 3.0, 4.0, 6.0, 7.0, 8.0, 8.0, 10.0, 11.0, 12.0]);
         let r = mann_whitney(&x, &y).unwrap();
         assert_eq!(r.method, Method::Asymptotic);
         assert_eq!(r.u, 38.0);
-        assert!((r.p_value - 0.24266091767727815).abs() < 1e-14, "{}", r.p_value);
+        assert!(
+            (r.p_value - 0.24266091767727815).abs() < 1e-14,
+            "{}",
+            r.p_value
+        );
     }
 }

@@ -37,7 +37,7 @@ pub mod sequential;
 pub mod srm;
 pub mod welch;
 
-pub use compare::{compare, Compat, Comparison, Direction, Guardrail, Margin, Settings, Shape};
+pub use compare::{compare, Comparison, Compat, Direction, Guardrail, Margin, Settings, Shape};
 pub use moments::Moments;
 
 /// Which per-unit variance a column gets.

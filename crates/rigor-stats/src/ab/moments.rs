@@ -169,7 +169,9 @@ mod tests {
 
     #[test]
     fn streaming_merging_and_two_pass_agree() {
-        let y: Vec<f64> = (0..101).map(|i| ((i * 37) % 17) as f64 * 1.5 + 1e3).collect();
+        let y: Vec<f64> = (0..101)
+            .map(|i| ((i * 37) % 17) as f64 * 1.5 + 1e3)
+            .collect();
         let x: Vec<f64> = (0..101).map(|i| ((i * 11) % 13) as f64 - 4.0).collect();
         let exact = Moments::of(&y, &x);
         let mut a = Moments::default();

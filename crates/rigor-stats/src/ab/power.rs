@@ -83,7 +83,7 @@ pub fn solve_nobs1(effect_size: f64, alpha: f64, target: f64, ratio: f64) -> Opt
 /// The (positive) standardized effect size detectable with `power` at control size
 /// `nobs1` (statsmodels `solve_power(effect_size=None)`).
 pub fn solve_effect_size(nobs1: f64, alpha: f64, target: f64, ratio: f64) -> Option<f64> {
-    if !(nobs1 > 0.0) || target <= alpha || target >= 1.0 {
+    if nobs1.is_nan() || nobs1 <= 0.0 || target <= alpha || target >= 1.0 {
         return None;
     }
     solve_increasing(|d| power(d, nobs1, alpha, ratio) - target, 0.0, 1.0)

@@ -30,7 +30,7 @@ pub fn pooled_z(a: Counts, b: Counts) -> Option<(f64, f64)> {
     let diff = b.rate() - a.rate();
     let pooled = (b.successes + a.successes) / (b.n + a.n);
     let var = pooled * (1.0 - pooled) * (1.0 / b.n + 1.0 / a.n);
-    if !(var > 0.0) || !var.is_finite() {
+    if var.is_nan() || var <= 0.0 || !var.is_finite() {
         return None;
     }
     let z = diff / var.sqrt();
