@@ -70,6 +70,37 @@ def generate(data_dir, n_q, n_docs, seed):
     return qrels_path, run_path
 
 
+def generate_candidates(data_dir, qrels_path, base_run, n_runs, seed):
+    """n_runs - 1 candidate runs over the same queries and documents as `base_run`:
+    each candidate perturbs the baseline's scores (seeded), so measures differ a little
+    per query. Only the first 100 documents per query are kept, so the comparison step
+    (not parsing) dominates the timing."""
+    import numpy as np
+
+    paths = []
+    base_small = os.path.join(data_dir, os.path.basename(base_run) + f".top100")
+    if not os.path.exists(base_small):
+        with open(base_run) as f, open(base_small + ".tmp", "w") as out:
+            for line in f:
+                if int(line.split()[3]) <= 100:
+                    out.write(line)
+        os.replace(base_small + ".tmp", base_small)
+    paths.append(base_small)
+    rng = np.random.default_rng(seed + 1)
+    for k in range(1, n_runs):
+        path = base_small + f".cand{k}"
+        if not os.path.exists(path):
+            with open(base_small) as f, open(path + ".tmp", "w") as out:
+                lines = f.read().splitlines()
+                noise = rng.normal(0.0, 0.5 + 0.1 * k, len(lines))
+                for line, e in zip(lines, noise.tolist()):
+                    q, q0, d, r, sc, _ = line.split()
+                    out.write(f"{q} {q0} {d} {r} {float(sc) + e:.4f} cand{k}\n")
+            os.replace(path + ".tmp", path)
+        paths.append(path)
+    return paths
+
+
 # ---------------------------------------------------------------------------
 # Timing
 # ---------------------------------------------------------------------------
@@ -112,8 +143,10 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data-dir", default=os.path.join(BENCH, "data"))
     ap.add_argument("--no-build", action="store_true", help="use target/release/rigor as it is")
-    ap.add_argument("--skip", action="append", default=[], choices=["pytrec_eval", "ranx"],
-                    help="leave a peer out (repeatable)")
+    ap.add_argument("--skip", action="append", default=[], choices=["pytrec_eval", "ranx", "compare"],
+                    help="leave a part out (repeatable)")
+    ap.add_argument("--compare-runs", type=int, default=10,
+                    help="runs in the comparison timing (baseline + candidates)")
     args = ap.parse_args()
 
     ensure_time()
@@ -176,6 +209,26 @@ def main():
     if rnx:
         print(f"ranx in-process: load {rnx['load_s']:.2f} s, evaluate {rnx['evaluate_s']:.2f} s")
     print()
+
+    if "compare" not in args.skip:
+        runs = generate_candidates(args.data_dir, qrels, run, args.compare_runs, args.seed)
+        cmd = [RIGOR, "eval", "ir", "--qrels", qrels]
+        for r in runs:
+            cmd += ["--run", r]
+        for m, _, _ in MEASURES:
+            cmd += ["-m", m]
+        cmd += ["--format", "json"]
+        print(f"timing {len(runs)}-run comparisons ...", file=sys.stderr)
+        _, t_parse, _ = timed(cmd + ["--no-ci", "--test", "paired-t"])
+        out, t_perm, rss = timed(cmd + ["--no-ci", "--test", "permutation"])
+        n_cmp = len(json.loads(out)["comparisons"])
+        _, t_all, _ = timed(cmd + ["--test", "permutation"])
+        print(f"comparisons: {len(runs)} runs x {len(MEASURES)} measures on {args.queries} queries "
+              f"(top 100 docs), {n_cmp} comparisons, 10,000 resamples each")
+        print(f"  --test paired-t --no-ci     {t_parse:6.2f} s  (reading + evaluating + t tests)")
+        print(f"  --test permutation --no-ci  {t_perm:6.2f} s  -> sign-flip tests alone: {t_perm - t_parse:.2f} s; peak RSS {rss:.0f} MB")
+        print(f"  --test permutation (+ CIs)  {t_all:6.2f} s  (bootstrap CIs of {len(runs)} runs and {len(runs) - 1} deltas)")
+        print()
 
     ok = True
     agg = rigor_json["runs"][0]["aggregate"]

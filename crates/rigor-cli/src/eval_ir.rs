@@ -1,14 +1,15 @@
 //! `rigor eval ir`: wiring from files to the trec_eval-exact kernels, the bootstrap,
 //! and the renderers.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indexmap::IndexMap;
-use rigor_io::evidence::{Aggregate, Comparison, IrEvidence, IrRun};
+use rigor_io::evidence::{Aggregate, Comparison, Input, IrEvidence, IrRun, Provenance};
+use rigor_io::input::FileDigest;
 use rigor_metrics::ir::{evaluate_ranking, Measure, Qrels};
-use rigor_stats::{adjust, compare_paired_columns, Bootstrap, Correction, PairedTest};
+use rigor_stats::{adjust, compare_paired_columns, Bootstrap, Correction, Interval, PairedTest};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
 use crate::progress::Reading;
@@ -103,12 +104,13 @@ struct Evaluated {
     values: Vec<Vec<f64>>,
     missing_from_run: usize,
     missing_from_qrels: usize,
+    digest: Option<FileDigest>,
 }
 
 pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let measures = parse_measures(&args.measures)?;
-    let qrels = rigor_io::trec::read_qrels(&args.qrels)?;
+    let (qrels, qrels_digest) = rigor_io::trec::read_qrels(&args.qrels)?;
     let mut runs = Vec::with_capacity(args.runs.len());
     for path in &args.runs {
         let run = evaluate_run(path, &qrels, &measures, args.complete)?;
@@ -123,20 +125,27 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
         seed: args.seed,
     });
     let names: Vec<String> = measures.iter().map(Measure::to_string).collect();
+    let intervals = match &bootstrap {
+        Some(b) => run_intervals(&runs, b),
+        None => vec![None; runs.len()],
+    };
     let evidence = IrEvidence {
         kind: "ir".to_string(),
         measures: names.clone(),
         runs: runs
             .iter()
-            .map(|r| run_evidence(r, &names, bootstrap.as_ref(), args.per_query))
+            .zip(intervals)
+            .map(|(r, ci)| run_evidence(r, &names, ci, args.per_query))
             .collect(),
         comparisons: compare(&runs, &names, &args),
         qrels: args.qrels.display().to_string(),
         complete: args.complete,
         confidence: args.confidence,
         resamples: args.resamples,
-        seed: args.seed,
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance: Provenance::of_this_process(
+            inputs(&args.qrels, &qrels_digest, &runs),
+            args.seed,
+        ),
     };
     let text = match args.format {
         Format::Json => {
@@ -164,24 +173,22 @@ fn parse_correction(s: &str) -> Result<Correction, String> {
 
 /// Every later run against the first, measure by measure, on the queries both have;
 /// p-values corrected across all (candidate, measure) pairs of the invocation.
+///
+/// Candidates sharing the same number of queries with the baseline are compared in one
+/// batch: rigor-stats' resamples depend only on that number and the seed, so batching
+/// changes no value and draws the random numbers once instead of once per candidate.
 fn compare(runs: &[Evaluated], names: &[String], args: &IrArgs) -> Vec<Comparison> {
     let Some((baseline, candidates)) = runs.split_first() else {
         return Vec::new();
     };
-    let row_of: std::collections::HashMap<&str, usize> = baseline
+    let row_of: HashMap<&str, usize> = baseline
         .qids
         .iter()
         .enumerate()
         .map(|(i, q)| (q.as_str(), i))
         .collect();
-    // Resampling tests always need resamples; the interval only without --no-ci.
-    let resampling = matches!(args.test, PairedTest::Permutation | PairedTest::Bootstrap);
-    let resamples = if args.no_ci && !resampling {
-        0
-    } else {
-        args.resamples
-    };
-    let mut comparisons = Vec::new();
+    // (candidate, [(baseline row, candidate row)]) for candidates sharing queries.
+    let mut pairings: Vec<(&Evaluated, Vec<(usize, usize)>)> = Vec::new();
     for cand in candidates {
         let pairs: Vec<(usize, usize)> = cand
             .qids
@@ -194,29 +201,45 @@ fn compare(runs: &[Evaluated], names: &[String], args: &IrArgs) -> Vec<Compariso
                 "warning: {} and {} share no evaluated query: no comparison",
                 baseline.name, cand.name
             );
-            continue;
+        } else {
+            pairings.push((cand, pairs));
         }
-        let column = |run: &Evaluated, m: usize, pick: fn(&(usize, usize)) -> usize| -> Vec<f64> {
-            pairs.iter().map(|p| run.values[pick(p)][m]).collect()
-        };
-        let base_cols: Vec<Vec<f64>> = (0..names.len())
-            .map(|m| column(baseline, m, |p| p.0))
-            .collect();
-        let cand_cols: Vec<Vec<f64>> = (0..names.len()).map(|m| column(cand, m, |p| p.1)).collect();
+    }
+    let bootstrap = Bootstrap {
+        resamples: args.resamples,
+        confidence: args.confidence,
+        seed: args.seed,
+    };
+    let mut by_n: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, (_, pairs)) in pairings.iter().enumerate() {
+        by_n.entry(pairs.len()).or_default().push(k);
+    }
+    let mut results = vec![Vec::new(); pairings.len()];
+    for members in by_n.values() {
+        let mut base_cols: Vec<Vec<f64>> = Vec::new();
+        let mut cand_cols: Vec<Vec<f64>> = Vec::new();
+        for &k in members {
+            let (cand, pairs) = &pairings[k];
+            for m in 0..names.len() {
+                base_cols.push(pairs.iter().map(|&(i, _)| baseline.values[i][m]).collect());
+                cand_cols.push(pairs.iter().map(|&(_, j)| cand.values[j][m]).collect());
+            }
+        }
         let base_refs: Vec<&[f64]> = base_cols.iter().map(Vec::as_slice).collect();
         let cand_refs: Vec<&[f64]> = cand_cols.iter().map(Vec::as_slice).collect();
-        let Ok(results) = compare_paired_columns(
-            &base_refs,
-            &cand_refs,
-            args.test,
-            resamples,
-            args.seed,
-            args.confidence,
-        ) else {
-            continue; // measure values are always finite and non-empty here
+        // Measure values are always finite and the columns non-empty and aligned.
+        let Ok(batch) =
+            compare_paired_columns(&base_refs, &cand_refs, args.test, &bootstrap, !args.no_ci)
+        else {
+            continue;
         };
-        for (name, r) in names.iter().zip(results) {
-            let ci = |v: Option<f64>| if args.no_ci { None } else { v };
+        for (&k, chunk) in members.iter().zip(batch.chunks(names.len())) {
+            results[k] = chunk.to_vec();
+        }
+    }
+    let mut comparisons = Vec::new();
+    for ((cand, _), result) in pairings.iter().zip(results) {
+        for (name, r) in names.iter().zip(result) {
             comparisons.push(Comparison {
                 baseline: baseline.name.clone(),
                 candidate: cand.name.clone(),
@@ -226,8 +249,8 @@ fn compare(runs: &[Evaluated], names: &[String], args: &IrArgs) -> Vec<Compariso
                 candidate_mean: r.candidate_mean,
                 delta: r.delta,
                 relative_lift: r.relative_lift,
-                ci_low: ci(r.ci_low),
-                ci_high: ci(r.ci_high),
+                ci_low: r.ci_low,
+                ci_high: r.ci_high,
                 effect_size: r.effect_size,
                 test: args.test.to_string(),
                 p_value: r.p_value,
@@ -254,6 +277,35 @@ fn compare(runs: &[Evaluated], names: &[String], args: &IrArgs) -> Vec<Compariso
         );
     }
     comparisons
+}
+
+/// Percentile intervals of every run's means. Runs with the same number of queries
+/// are resampled in one batch (the draws depend only on that number and the seed, so
+/// the intervals are those of separate runs).
+fn run_intervals(runs: &[Evaluated], bootstrap: &Bootstrap) -> Vec<Option<Vec<Interval>>> {
+    let mut by_n: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, run) in runs.iter().enumerate() {
+        by_n.entry(run.values.len()).or_default().push(k);
+    }
+    let mut out = vec![None; runs.len()];
+    for (n, members) in by_n {
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                members
+                    .iter()
+                    .flat_map(|&k| runs[k].values[i].iter().copied())
+                    .collect()
+            })
+            .collect();
+        let Some(intervals) = bootstrap.mean_intervals(&rows) else {
+            continue;
+        };
+        let width = intervals.len() / members.len();
+        for (&k, chunk) in members.iter().zip(intervals.chunks(width)) {
+            out[k] = Some(chunk.to_vec());
+        }
+    }
+    out
 }
 
 fn check_settings(args: &IrArgs) -> Result<(), Failure> {
@@ -360,7 +412,18 @@ fn evaluate_run(
         values: per_query.into_iter().map(|(_, v)| v).collect(),
         missing_from_run,
         missing_from_qrels,
+        digest: info.digest,
     })
+}
+
+/// The qrels and every run, with their digests.
+fn inputs(qrels: &Path, qrels_digest: &FileDigest, runs: &[Evaluated]) -> Vec<Input> {
+    std::iter::once(Input::new("qrels", qrels, qrels_digest))
+        .chain(
+            runs.iter()
+                .filter_map(|r| Some(Input::new("run", &r.path, r.digest.as_ref()?))),
+        )
+        .collect()
 }
 
 fn report_missing(run: &Evaluated, complete: bool) {
@@ -406,11 +469,10 @@ fn disambiguate_names(runs: &mut [Evaluated]) {
 fn run_evidence(
     run: &Evaluated,
     names: &[String],
-    bootstrap: Option<&Bootstrap>,
+    intervals: Option<Vec<Interval>>,
     per_query: bool,
 ) -> IrRun {
     let n = run.values.len();
-    let intervals = bootstrap.and_then(|b| b.mean_intervals(&run.values));
     let aggregate = names
         .iter()
         .enumerate()

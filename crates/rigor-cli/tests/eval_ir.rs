@@ -45,6 +45,26 @@ fn json_has_the_contract_shape() {
     assert_eq!(run["aggregate"]["AP"]["mean"], (ap_q1 + 0.5) / 2.0);
     assert!(run["aggregate"]["AP"]["ci_low"].as_f64().unwrap() <= 0.5);
     assert_eq!(j["comparisons"], serde_json::json!([]));
+    // Provenance: what a gate needs to trust and reproduce the result.
+    assert_eq!(j["seed"], 0);
+    assert_eq!(j["rigor_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(j["command"][1], "eval");
+    assert_eq!(j["command"].as_array().unwrap().last().unwrap(), "json");
+    for (k, (role, file, text)) in [("qrels", "qrels", QRELS), ("run", "run", RUN)]
+        .into_iter()
+        .enumerate()
+    {
+        let input = &j["inputs"][k];
+        assert_eq!(
+            (input["role"].as_str(), input["path"].as_str()),
+            (Some(role), Some(file))
+        );
+        assert_eq!(
+            input["blake3"],
+            blake3::hash(text.as_bytes()).to_hex().as_str()
+        );
+        assert_eq!(input["bytes"], text.len());
+    }
     assert!(
         r.stderr.contains("1 judged queries are not in the run"),
         "{}",
@@ -491,4 +511,43 @@ fn ablation_table_marks_significant_values_and_explains() {
         "{}",
         rows[2]
     );
+}
+
+/// Batching runs and candidates into one resampling changes no value: a run's interval
+/// and a comparison's p-value are the same alone and in company.
+#[test]
+fn batched_resampling_equals_separate_runs() {
+    let base = [
+        "eval",
+        "ir",
+        "--qrels",
+        "examples/qrels.txt",
+        "--run",
+        "examples/bm25.run",
+        "--format",
+        "json",
+        "--test",
+        "permutation",
+        "--resamples",
+        "2000",
+    ];
+    let alone = rigor(&root(), &base).json();
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        rigor(&root(), &args).json()
+    };
+    let two = with(&["--run", "examples/dense.run"]);
+    let three = with(&["--run", "examples/dense.run", "--run", "examples/dense.run"]);
+    assert_eq!(alone["runs"][0]["aggregate"], two["runs"][0]["aggregate"]);
+    assert_eq!(two["runs"][1]["aggregate"], three["runs"][2]["aggregate"]);
+    for k in 0..5 {
+        for key in ["p_value", "ci_low", "ci_high"] {
+            assert_eq!(
+                two["comparisons"][k][key],
+                three["comparisons"][k + 5][key],
+                "{key}"
+            );
+        }
+    }
 }

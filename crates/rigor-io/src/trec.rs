@@ -19,11 +19,11 @@ use rigor_metrics::ir::{Qrels, QrelsBuilder, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
-use crate::input::{fields, open, read_all, show, Progress};
+use crate::input::{fields, open_digested, read_all_digested, show, FileDigest, Progress};
 
-/// Reads a qrels file (plain or gzip).
-pub fn read_qrels(path: &Path) -> Result<Qrels> {
-    let bytes = read_all(path)?;
+/// Reads a qrels file (plain or gzip), with its digest.
+pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
+    let (bytes, digest) = read_all_digested(path)?;
     let mut builder = QrelsBuilder::new();
     let mut judged = 0usize;
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
@@ -68,7 +68,7 @@ pub fn read_qrels(path: &Path) -> Result<Qrels> {
     if judged == 0 {
         return Err(Error::file(path, "holds no judgments (only blank lines)"));
     }
-    Ok(builder.build())
+    Ok((builder.build(), digest))
 }
 
 /// What was learnt about a run file while streaming it.
@@ -80,6 +80,8 @@ pub struct RunInfo {
     pub tag: Option<String>,
     /// Whether the lines of a query were spread over the file (it was then read whole).
     pub regrouped: bool,
+    /// The file's content digest.
+    pub digest: Option<FileDigest>,
 }
 
 /// The tag seen in a block: none yet, one, or several.
@@ -168,7 +170,7 @@ where
     T: Send,
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
 {
-    let reader = open(path, progress)?;
+    let (reader, digest) = open_digested(path, progress)?;
     let (tx, rx) = sync_channel::<Result<Block>>(4);
     let outputs: Vec<Result<BlockOutput<T>>> = std::thread::scope(|s| {
         s.spawn(move || cut_blocks(path, reader, block_bytes, |b| tx.send(b).is_ok()));
@@ -210,6 +212,7 @@ where
     if !queries.iter().all(|(q, _)| seen.insert(q)) {
         return Ok(None);
     }
+    info.digest = digest.get().cloned();
     info.tag = match tag {
         Tag::One(t) => Some(String::from_utf8_lossy(&t).into_owned()),
         _ => None,

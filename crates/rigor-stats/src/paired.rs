@@ -119,24 +119,36 @@ pub fn compare_paired(
     seed: u64,
     confidence: f64,
 ) -> Result<PairedComparison, StatsError> {
-    let mut all =
-        compare_paired_columns(&[baseline], &[candidate], test, resamples, seed, confidence)?;
+    let bootstrap = Bootstrap {
+        resamples,
+        confidence,
+        seed,
+    };
+    let mut all = compare_paired_columns(&[baseline], &[candidate], test, &bootstrap, true)?;
     Ok(all.remove(0))
 }
 
-/// [`compare_paired`] for several measures of the same units at once (column `m` of
-/// `baseline` and of `candidate` hold measure `m`). The resampling is joint: one
-/// bootstrap draw of units and one set of sign flips per resample serve every
-/// measure, which is as valid per measure and several times faster than separate
-/// runs. With one column the result equals [`compare_paired`]'s.
+/// [`compare_paired`] for many columns over the same number of units at once (pair
+/// `k` is `baseline[k]` against `candidate[k]`: several measures, or several
+/// candidates). The resampling is joint: one bootstrap draw of units and one set of
+/// sign flips per resample serve every column. Because the draws depend only on the
+/// number of units and the seed, each column's result is exactly what
+/// [`compare_paired`] gives for it alone — batching only saves time.
+///
+/// `intervals = false` skips the bootstrap interval (it is still computed when the
+/// test is the bootstrap test, which needs the same resamples).
 pub fn compare_paired_columns(
     baseline: &[&[f64]],
     candidate: &[&[f64]],
     test: PairedTest,
-    resamples: usize,
-    seed: u64,
-    confidence: f64,
+    bootstrap: &Bootstrap,
+    intervals: bool,
 ) -> Result<Vec<PairedComparison>, StatsError> {
+    let Bootstrap {
+        resamples,
+        confidence,
+        seed,
+    } = *bootstrap;
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(StatsError::InvalidConfidence(confidence));
     }
@@ -160,17 +172,17 @@ pub fn compare_paired_columns(
         return Err(StatsError::Empty);
     }
     let width = differences.len();
-    let bootstrap = Bootstrap {
-        resamples,
-        confidence,
-        seed,
+    let means = if intervals || test == PairedTest::Bootstrap {
+        let flat: Vec<f64> = (0..n)
+            .flat_map(|i| differences.iter().map(move |d| d[i]))
+            .collect();
+        bootstrap.resampled_means(&flat, width)
+    } else {
+        None
     };
-    let flat: Vec<f64> = (0..n)
-        .flat_map(|i| differences.iter().map(move |d| d[i]))
-        .collect();
-    let means = bootstrap.resampled_means(&flat, width);
     let intervals = means
         .as_ref()
+        .filter(|_| intervals)
         .map(|m| bootstrap.percentile_intervals(m, width));
     let columns: Vec<&[f64]> = differences.iter().map(Vec::as_slice).collect();
     let p_values: Vec<Option<f64>> = match test {
@@ -307,8 +319,12 @@ mod tests {
             .map(|i| ((i * 3) % 7) as f64 + (i % 3) as f64)
             .collect();
         for test in PairedTest::ALL {
-            let joint =
-                compare_paired_columns(&[&b1, &b2], &[&c1, &c2], test, 500, 3, 0.9).unwrap();
+            let b = Bootstrap {
+                resamples: 500,
+                confidence: 0.9,
+                seed: 3,
+            };
+            let joint = compare_paired_columns(&[&b1, &b2], &[&c1, &c2], test, &b, true).unwrap();
             for (k, (b, c)) in [(&b1, &c1), (&b2, &c2)].into_iter().enumerate() {
                 let single = compare_paired(b, c, test, 500, 3, 0.9).unwrap();
                 // Draws depend only on the number of units and the seed, so every

@@ -14,8 +14,7 @@
 //! [`crate::permutation`]).
 //!
 //! The resamples are exactly those of [`crate::Bootstrap::mean_intervals`] for the same
-//! seed — resample `r` draws `n` indices `rng.gen_range(0..n)` from
-//! [`crate::bootstrap::resample_rng`]`(seed, r)` and sums in draw order — so the
+//! seed — both come from [`crate::Bootstrap::resampled_means`] — so the
 //! p-value and the percentile interval reported beside it describe one bootstrap
 //! distribution (a unit test holds the two in lockstep).
 //!

@@ -94,15 +94,43 @@ pub fn sign_flip_tests(columns: &[&[f64]], resamples: usize, seed: u64) -> Vec<O
         .collect()
 }
 
-/// Σ ±v over up to 64 values, bit `i` of `bits` negating `values[i]`.
+/// Sign masks for four values: entry `b` has bit 63 set in lane `k` when bit `k` of
+/// `b` is set.
+const SIGNS: [[u64; 4]; 16] = {
+    let mut t = [[0u64; 4]; 16];
+    let mut b = 0;
+    while b < 16 {
+        let mut k = 0;
+        while k < 4 {
+            t[b][k] = ((b as u64 >> k) & 1) << 63;
+            k += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Σ ±v over up to 64 values, bit `i` of `bits` negating `values[i]`. Four lanes take
+/// their sign masks from a 16-entry table, so the loop compiles to vector XORs and
+/// adds.
 #[inline]
 fn flipped_sum(values: &[f64], bits: u64) -> f64 {
     let mut acc = [0.0f64; 4];
-    for (i, v) in values.iter().enumerate() {
-        let sign = ((bits >> i) & 1) << 63;
-        acc[i & 3] += f64::from_bits(v.to_bits() ^ sign);
+    let mut quads = values.chunks_exact(4);
+    for (q, v) in (&mut quads).enumerate() {
+        let signs = &SIGNS[((bits >> (4 * q)) & 15) as usize];
+        for k in 0..4 {
+            acc[k] += f64::from_bits(v[k].to_bits() ^ signs[k]);
+        }
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    let done = values.len() - quads.remainder().len();
+    let tail: f64 = quads
+        .remainder()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| f64::from_bits(v.to_bits() ^ (((bits >> (done + i)) & 1) << 63)))
+        .sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
 OUT = pathlib.Path(__file__).with_name("expected.json")
-SIZES = [1, 2, 5, 10, 13, 14, 20, 50, 51, 200]
+SIZES = [1, 2, 5, 8, 10, 13, 14, 20, 50, 51, 200, 500, 5000]
 
 
 def num(v):
@@ -190,6 +190,37 @@ def permutation_cases():
     return cases
 
 
+def bootstrap_cases():
+    """Large-resample reference for the paired bootstrap test: numpy draws 200,000
+    resamples of the differences; p = (#{|m_r - mean(d)| >= |mean(d)| - tol} + 1) / (B + 1)."""
+    cases = []
+    for i, (kind, n) in enumerate(
+        [("small_effect", 10), ("ties", 12), ("small_effect", 20), ("negative_effect", 30), ("ir_like", 50), ("small_effect", 200)]
+    ):
+        rng = np.random.default_rng(2000 + i)
+        x, y, note = make_pairs(kind, n, rng)
+        d = np.asarray(x, dtype=np.float64) - np.asarray(y, dtype=np.float64)
+        b = 200_000
+        draws = np.random.default_rng(7000 + i)
+        means = np.concatenate([d[draws.integers(0, n, size=(10_000, n))].mean(axis=1) for _ in range(b // 10_000)])
+        m = d.mean()
+        # "at least as extreme" counts ties within rounding (the documented 1e-12 relative
+        # tolerance): with tied data many resample means equal |mean| mathematically.
+        hits = int(np.sum(np.abs(means - m) >= abs(m) - 1e-12 * np.mean(np.abs(d))))
+        cases.append(
+            {
+                "name": f"boot_{kind}_n{n}",
+                "notes": note,
+                "x": [float(v) for v in x],
+                "y": [float(v) for v in y],
+                "pvalue": (hits + 1) / (b + 1),
+                "exact": False,
+                "n_resamples": b,
+            }
+        )
+    return cases
+
+
 def pvalue_vectors():
     rng = np.random.default_rng(77)
     vecs = [
@@ -302,6 +333,7 @@ def main():
         },
         "paired": paired_cases(),
         "permutation": permutation_cases(),
+        "bootstrap": bootstrap_cases(),
         "multipletests": pvalue_vectors(),
         "tails": tails(),
     }
