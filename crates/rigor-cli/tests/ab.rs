@@ -137,6 +137,14 @@ fn json_has_the_contract_shape() {
     assert_eq!(j["looks"].as_array().unwrap().len(), 3);
     assert_eq!(j["segments"].as_array().unwrap().len(), 2);
     assert!(!out.stdout.contains("NaN"));
+    // Provenance: the data file's digest and the command line.
+    let text = small();
+    assert_eq!(j["inputs"][0]["role"], "data");
+    assert_eq!(j["inputs"][0]["path"], "x.csv");
+    assert_eq!(j["inputs"][0]["bytes"], text.len() as u64);
+    assert_eq!(j["inputs"][0]["blake3"].as_str().unwrap().len(), 64);
+    assert_eq!(j["command"][1], "ab");
+    assert!(j["rigor_version"].is_string());
 }
 
 #[test]
@@ -710,10 +718,13 @@ fn output_file_and_determinism() {
     let c = rigor(dir.path(), &with_out);
     assert_eq!(c.code, 0);
     assert!(c.stdout.is_empty());
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("r.json")).unwrap(),
-        a.stdout
-    );
+    // The same document but for the command line it records.
+    let mut written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let mut printed = a.json();
+    written["command"] = serde_json::Value::Null;
+    printed["command"] = serde_json::Value::Null;
+    assert_eq!(written, printed);
 }
 
 // ---- power -----------------------------------------------------------------------------

@@ -43,6 +43,11 @@ impl<R: Read> Chunker<R> {
         }
     }
 
+    /// The underlying reader (to drain what follows the last record).
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
     /// The next chunk of about `target` bytes (more if one record is longer), or `None`
     /// at the end of the stream.
     pub fn next_chunk(&mut self, target: usize) -> std::io::Result<Option<Chunk>> {

@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 
 use crate::delimited::{Chunk, Chunker, Records};
 use crate::error::{Error, Result};
-use crate::input::{self, show};
+use crate::input::{self, show, FileDigest};
 
 /// Bytes per parallel chunk.
 const CHUNK: usize = 4 << 20;
@@ -71,6 +71,8 @@ pub struct ExperimentTable {
     pub skipped: Vec<String>,
     pub segments: Vec<Categorical>,
     pub day: Option<Categorical>,
+    /// BLAKE3 of the file as stored (for the evidence's provenance).
+    pub digest: FileDigest,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -498,7 +500,7 @@ impl Global {
 /// Reads the columns `req` names from `path`.
 pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
     let format = format_of(path)?;
-    let reader = input::open(path, None)?;
+    let (reader, digest_slot) = input::open_digested(path, None)?;
     let mut chunker = Chunker::new(reader);
     let threads = rayon::current_num_threads().max(1);
 
@@ -604,6 +606,11 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
     if rows == 0 {
         return Err(Error::file(path, "has a header but no rows"));
     }
+    input::drain(&mut chunker.into_inner(), path)?;
+    let digest = digest_slot
+        .get()
+        .cloned()
+        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
     if variant.labels.len() > u16::MAX as usize {
         return Err(Error::file(
             path,
@@ -644,6 +651,7 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
             .map(|(g, n)| g.sorted(n))
             .collect(),
         day: req.day.as_ref().map(|n| day.sorted(n)),
+        digest,
     })
 }
 

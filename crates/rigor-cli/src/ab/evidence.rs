@@ -109,6 +109,7 @@ pub fn build(
     o: &Options,
     data: &str,
     primary: Option<String>,
+    provenance: rigor_io::evidence::Provenance,
 ) -> ev::AbEvidence {
     let arms = &e.arms;
     let rows = |rows: &[Row]| rows.iter().map(|r| comparison(arms, r)).collect::<Vec<_>>();
@@ -186,6 +187,6 @@ pub fn build(
             })
             .collect(),
         warnings: a.warnings.clone(),
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance,
     }
 }

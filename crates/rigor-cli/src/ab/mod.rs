@@ -9,6 +9,7 @@ mod render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use rigor_io::evidence::{Input, Provenance};
 use rigor_io::experiment::{read_experiment, Categorical, ExperimentTable, Request};
 use rigor_stats::ab::experiment::{analyse, Experiment, Grouping, MetricInput, Options, Source};
 use rigor_stats::ab::{Compat, Direction, Guardrail, Margin, Settings};
@@ -506,7 +507,15 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    let doc = evidence::build(&analysis, &experiment, &options, &path, a.primary.clone());
+    let provenance = Provenance::of_this_process(vec![Input::new("data", &data, &table.digest)], 0);
+    let doc = evidence::build(
+        &analysis,
+        &experiment,
+        &options,
+        &path,
+        a.primary.clone(),
+        provenance,
+    );
     let text = match a.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&doc)

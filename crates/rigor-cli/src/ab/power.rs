@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use rigor_io::evidence::ab::{AtN, PowerEvidence};
+use rigor_io::evidence::Provenance;
 use rigor_stats::ab::power as pw;
 
 use super::render::sig;
@@ -169,7 +170,7 @@ pub fn run(a: PowerArgs) -> Result<ExitCode, Failure> {
         n_treatment,
         n_total: n_control + n_treatment,
         at_n,
-        rigor_version: env!("CARGO_PKG_VERSION").into(),
+        provenance: Provenance::of_this_process(Vec::new(), 0),
     };
     let text = match a.format {
         Format::Json => {

@@ -34,7 +34,9 @@ pub struct AbEvidence {
     pub segments: Vec<Segment>,
     pub looks: Vec<Look>,
     pub warnings: Vec<String>,
-    pub rigor_version: String,
+    /// rigor version, command line, the data file's digest (no randomness: seed 0).
+    #[serde(flatten)]
+    pub provenance: super::Provenance,
 }
 
 /// Sample-ratio mismatch overall, with the per-segment tests.
@@ -234,7 +236,9 @@ pub struct PowerEvidence {
     /// With `--n`: the power reached with that many control units, and the smallest
     /// effect detectable there with the requested power.
     pub at_n: Option<AtN>,
-    pub rigor_version: String,
+    /// rigor version and command line (no inputs, no randomness: seed 0).
+    #[serde(flatten)]
+    pub provenance: super::Provenance,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
