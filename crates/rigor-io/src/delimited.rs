@@ -30,9 +30,11 @@ pub struct Chunker<R> {
     next_line: u64,
     eof: bool,
     started: bool,
+    quotes: bool,
 }
 
 impl<R: Read> Chunker<R> {
+    /// Chunks of CSV/TSV records (a newline inside quotes does not end a record).
     pub fn new(reader: R) -> Chunker<R> {
         Chunker {
             reader,
@@ -40,6 +42,16 @@ impl<R: Read> Chunker<R> {
             next_line: 1,
             eof: false,
             started: false,
+            quotes: true,
+        }
+    }
+
+    /// Chunks of whole lines, quotes ignored (JSON lines: a JSON string holds no raw
+    /// newline, and an escaped quote must not flip the parity).
+    pub fn lines(reader: R) -> Chunker<R> {
+        Chunker {
+            quotes: false,
+            ..Chunker::new(reader)
         }
     }
 
@@ -75,8 +87,10 @@ impl<R: Read> Chunker<R> {
             }
             let cut = if self.eof {
                 Some(self.pending.len())
-            } else {
+            } else if self.quotes {
                 last_record_end(&self.pending)
+            } else {
+                memchr::memrchr(b'\n', &self.pending).map(|p| p + 1)
             };
             match cut {
                 Some(cut) => {
@@ -314,6 +328,22 @@ mod tests {
                 "target {target}"
             );
         }
+    }
+
+    #[test]
+    fn line_chunks_ignore_quote_parity() {
+        // Every line holds an odd number of quotes (an escaped one).
+        let text = "{\"a\":\"5\\\" x\"}\n".repeat(10_000);
+        let mut c = Chunker::lines(text.as_bytes());
+        let (mut chunks, mut next) = (0, 1);
+        while let Some(chunk) = c.next_chunk(70_000).unwrap() {
+            assert_eq!(chunk.first_line, next);
+            assert!(chunk.bytes.ends_with(b"\n") && chunk.bytes.len() <= 70_000 + 20);
+            next += chunk.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            chunks += 1;
+        }
+        assert_eq!(next, 10_001);
+        assert!(chunks >= 2, "{chunks}");
     }
 
     #[test]

@@ -501,7 +501,10 @@ impl Global {
 pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
     let format = format_of(path)?;
     let (reader, digest_slot) = input::open_digested(path, None)?;
-    let mut chunker = Chunker::new(reader);
+    let mut chunker = match format {
+        Format::Delimited(_) => Chunker::new(reader),
+        Format::JsonLines => Chunker::lines(reader),
+    };
     let threads = rayon::current_num_threads().max(1);
 
     // Header (CSV) or the first object's keys (JSON lines).
@@ -712,7 +715,11 @@ fn check_unique_ids(
             }
         }
     };
-    let mut chunker = Chunker::new(input::open(path, None)?);
+    let reader = input::open(path, None)?;
+    let mut chunker = match format {
+        Format::Delimited(_) => Chunker::new(reader),
+        Format::JsonLines => Chunker::lines(reader),
+    };
     let mut header = true;
     while let Some(chunk) = chunker.next_chunk(CHUNK).map_err(|e| Error::io(path, e))? {
         match format {
@@ -830,6 +837,26 @@ mod tests {
             e.contains(":4:") && e.contains("duplicate unit id '7'") && e.contains("line 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn json_lines_with_escaped_quotes_across_chunks() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            let arm = if i % 2 == 0 { "control" } else { "treatment" };
+            text.push_str(&format!(
+                "{{\"variant\":\"{arm}\",\"note\":\"5\\\" screen\",\"m\":{i}}}\n"
+            ));
+        }
+        let (_d, p) = write("q.jsonl", &text);
+        let req = Request {
+            variant: "variant".into(),
+            numeric: vec!["m".into()],
+            ..Request::default()
+        };
+        let t = read_experiment(&p, &req).unwrap();
+        assert_eq!(t.rows, 20_000);
+        assert_eq!(t.numeric[0].1[19_999], 19_999.0);
     }
 
     #[test]
