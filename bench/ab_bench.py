@@ -56,7 +56,7 @@ def generate(data_dir, n, seed, fmt):
 
 
 def timed(cmd):
-    """Run cmd under /usr/bin/time -v: (stdout, wall seconds, max RSS in MB)."""
+    """Run cmd under /usr/bin/time -v: (stdout, wall seconds, CPU seconds, max RSS in MB)."""
     p = subprocess.run([TIME, "-v"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err = p.stderr.decode(errors="replace")
     if p.returncode != 0:
@@ -67,7 +67,9 @@ def timed(cmd):
     for x in m.group(1).split(":"):
         secs = secs * 60 + float(x)
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1))
-    return p.stdout.decode(), secs, rss_kb / 1024.0
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([0-9.]+)", err).group(1))
+              for k in ("User", "System"))
+    return p.stdout.decode(), secs, cpu, rss_kb / 1024.0
 
 
 def ensure_time():
@@ -97,10 +99,10 @@ def main():
     cmd += ["--covariate", "revenue=pre_revenue", "--segment", "country", "--format", "json"]
 
     print("timing rigor ...", file=sys.stderr)
-    out, r_secs, r_rss = timed(cmd)
+    out, r_secs, r_cpu, r_rss = timed(cmd)
     rig = json.loads(out)
     print("timing pandas + scipy/statsmodels ...", file=sys.stderr)
-    out, p_secs, p_rss = timed([sys.executable, os.path.join(BENCH, "peers", "ab_pandas.py"), data])
+    out, p_secs, p_cpu, p_rss = timed([sys.executable, os.path.join(BENCH, "peers", "ab_pandas.py"), data])
     peer = json.loads(out)
 
     size = os.path.getsize(data) / 1e6
@@ -111,15 +113,20 @@ def main():
           "control (Welch / pooled z, CUPED on revenue, Mann-Whitney on 3 continuous metrics, "
           "delta-method lift), Holm, and the same per country")
     print()
-    rows = [("rigor ab", r_secs, r_rss), ("pandas + scipy/statsmodels", p_secs, p_rss)]
-    print(f"{'tool':<28}  {'seconds':>8}  {'peak RSS MB':>11}  {'vs rigor':>8}")
-    print(f"{'-' * 28}  {'-' * 8}  {'-' * 11}  {'-' * 8}")
-    for tool, s, rss in rows:
-        print(f"{tool:<28}  {s:8.2f}  {rss:11.0f}  {s / r_secs:7.2f}x")
+    rows = [("rigor ab", r_secs, r_cpu, r_rss), ("pandas + scipy/statsmodels", p_secs, p_cpu, p_rss)]
+    print(f"{'tool':<28}  {'seconds':>8}  {'CPU s':>7}  {'peak RSS MB':>11}  {'vs rigor':>8}")
+    print(f"{'-' * 28}  {'-' * 8}  {'-' * 7}  {'-' * 11}  {'-' * 8}")
+    for tool, s, cpu, rss in rows:
+        print(f"{tool:<28}  {s:8.2f}  {cpu:7.2f}  {rss:11.0f}  {s / r_secs:7.2f}x")
     t = peer["timing"]
     print(f"peer in-process: import {t['import_s']:.2f} s, load {t['load_s']:.2f} s, "
           f"analyse {t['analyse_s']:.2f} s")
-    print(f"ratios: time {p_secs / r_secs:.1f}x faster, peak memory {p_rss / r_rss:.1f}x smaller")
+    print(f"ratios: wall time {p_secs / r_secs:.1f}x faster, CPU time {p_cpu / r_cpu:.1f}x less, "
+          f"peak memory {p_rss / r_rss:.1f}x smaller")
+    load = os.getloadavg()[0]
+    print(f"load average at the end: {load:.1f} on {os.cpu_count()} cores"
+          + (" (busy machine: wall times are inflated; CPU seconds are the steadier measure)"
+             if load > (os.cpu_count() or 1) else ""))
     print()
 
     ok = True

@@ -63,50 +63,64 @@ impl<R: Read> Chunker<R> {
     /// The next chunk of about `target` bytes (more if one record is longer), or `None`
     /// at the end of the stream.
     pub fn next_chunk(&mut self, target: usize) -> std::io::Result<Option<Chunk>> {
+        self.next_chunk_into(Vec::new(), target)
+    }
+
+    /// [`Chunker::next_chunk`] into a recycled buffer (its capacity is reused, so a
+    /// long file does not fault in fresh pages for every chunk).
+    pub fn next_chunk_into(
+        &mut self,
+        mut buf: Vec<u8>,
+        target: usize,
+    ) -> std::io::Result<Option<Chunk>> {
+        buf.clear();
+        buf.append(&mut self.pending);
         loop {
-            if !self.eof && self.pending.len() < target {
-                let start = self.pending.len();
-                self.pending.resize(start + target.max(1 << 16), 0);
-                let n = read_full(&mut self.reader, &mut self.pending[start..])?;
-                self.pending.truncate(start + n);
+            if !self.eof && buf.len() < target {
+                let start = buf.len();
+                buf.resize(start + (target - start).max(1 << 16), 0);
+                let n = read_full(&mut self.reader, &mut buf[start..])?;
+                buf.truncate(start + n);
                 if n == 0 {
                     self.eof = true;
                 }
-                if !self.started && self.pending.len() >= 3 {
+                if !self.started && (buf.len() >= 3 || self.eof) {
                     self.started = true;
-                    if self.pending.starts_with(&[0xef, 0xbb, 0xbf]) {
-                        self.pending.drain(..3);
+                    if buf.starts_with(&[0xef, 0xbb, 0xbf]) {
+                        buf.drain(..3);
                     }
                 }
-                if !self.eof && self.pending.len() < target {
+                if !self.eof && buf.len() < target {
                     continue;
                 }
             }
-            if self.pending.is_empty() {
+            if buf.is_empty() {
                 return Ok(None);
             }
             let cut = if self.eof {
-                Some(self.pending.len())
+                Some(buf.len())
             } else if self.quotes {
-                last_record_end(&self.pending)
+                last_record_end(&buf)
             } else {
-                memchr::memrchr(b'\n', &self.pending).map(|p| p + 1)
+                memchr::memrchr(b'\n', &buf).map(|p| p + 1)
             };
             match cut {
                 Some(cut) => {
-                    let rest = self.pending.split_off(cut);
-                    let bytes = std::mem::replace(&mut self.pending, rest);
+                    self.pending.extend_from_slice(&buf[cut..]);
+                    buf.truncate(cut);
                     let first_line = self.next_line;
-                    self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-                    return Ok(Some(Chunk { bytes, first_line }));
+                    self.next_line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+                    return Ok(Some(Chunk {
+                        bytes: buf,
+                        first_line,
+                    }));
                 }
                 // One record longer than the buffer: read more.
                 None => {
-                    let want = self.pending.len() * 2;
-                    let start = self.pending.len();
-                    self.pending.resize(want, 0);
-                    let n = read_full(&mut self.reader, &mut self.pending[start..])?;
-                    self.pending.truncate(start + n);
+                    let start = buf.len();
+                    buf.resize(start * 2, 0);
+                    let n = read_full(&mut self.reader, &mut buf[start..])?;
+                    buf.truncate(start + n);
                     if n == 0 {
                         self.eof = true;
                     }

@@ -181,8 +181,17 @@ struct Interner {
 
 impl Interner {
     fn push(&mut self, value: &[u8], line: u64) {
-        let code = match self.map.get(value) {
-            Some(&c) => c,
+        // Arms, segments and days have few values: a scan beats hashing.
+        let found = if self.labels.len() <= 16 {
+            self.labels
+                .iter()
+                .position(|l| l.as_slice() == value)
+                .map(|i| i as u32)
+        } else {
+            self.map.get(value).copied()
+        };
+        let code = match found {
+            Some(c) => c,
             None => {
                 let c = self.labels.len() as u32;
                 self.map.insert(value.to_vec(), c);
@@ -192,6 +201,13 @@ impl Interner {
             }
         };
         self.codes.push(code);
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+        self.labels.clear();
+        self.first_line.clear();
+        self.codes.clear();
     }
 }
 
@@ -211,6 +227,19 @@ struct Part {
 }
 
 impl Part {
+    /// Empties the part for the next chunk, keeping its buffers' capacity.
+    fn reset(&mut self) {
+        self.rows = 0;
+        self.variant.clear();
+        self.numeric.iter_mut().for_each(Vec::clear);
+        self.auto.iter_mut().for_each(Vec::clear);
+        self.auto_failed.iter_mut().for_each(|f| *f = None);
+        self.segments.iter_mut().for_each(Interner::clear);
+        self.day.clear();
+        self.unit_hashes.clear();
+        self.error = None;
+    }
+
     fn new(req: &Request, plan: &Plan) -> Part {
         Part {
             numeric: vec![Vec::new(); req.numeric.len()],
@@ -353,8 +382,15 @@ fn take_row<'c>(
     Ok(())
 }
 
-fn parse_delimited(chunk: &Chunk, delim: u8, plan: &Plan, req: &Request, path: &Path) -> Part {
-    let mut part = Part::new(req, plan);
+fn parse_delimited(
+    part: &mut Part,
+    chunk: &Chunk,
+    delim: u8,
+    plan: &Plan,
+    req: &Request,
+    path: &Path,
+) {
+    part.reset();
     let mut records = Records::new(chunk, delim);
     let mut fields = Vec::new();
     let width = plan.keys.len();
@@ -363,7 +399,7 @@ fn parse_delimited(chunk: &Chunk, delim: u8, plan: &Plan, req: &Request, path: &
             Ok(line) => line,
             Err(m) => {
                 part.error = Some(Error::line(path, m.line, m.problem));
-                return part;
+                return;
             }
         };
         if fields.len() != width {
@@ -375,11 +411,11 @@ fn parse_delimited(chunk: &Chunk, delim: u8, plan: &Plan, req: &Request, path: &
                     fields.len()
                 ),
             ));
-            return part;
+            return;
         }
         let fields = &fields;
         if let Err(e) = take_row(
-            &mut part,
+            part,
             plan,
             req,
             |c| fields.get(c).map(|f| Cell::Text(Cow::Borrowed(f.as_ref()))),
@@ -387,14 +423,13 @@ fn parse_delimited(chunk: &Chunk, delim: u8, plan: &Plan, req: &Request, path: &
             path,
         ) {
             part.error = Some(e);
-            return part;
+            return;
         }
     }
-    part
 }
 
-fn parse_json_lines(chunk: &Chunk, plan: &Plan, req: &Request, path: &Path) -> Part {
-    let mut part = Part::new(req, plan);
+fn parse_json_lines(part: &mut Part, chunk: &Chunk, plan: &Plan, req: &Request, path: &Path) {
+    part.reset();
     for (k, raw) in chunk.bytes.split(|&b| b == b'\n').enumerate() {
         let line = chunk.first_line + k as u64;
         if raw.trim_ascii().is_empty() {
@@ -404,7 +439,7 @@ fn parse_json_lines(chunk: &Chunk, plan: &Plan, req: &Request, path: &Path) -> P
             Ok(o) => o,
             Err(e) => {
                 part.error = Some(Error::line(path, line, format!("not a JSON object: {e}")));
-                return part;
+                return;
             }
         };
         let cell = |c: usize| -> Option<Cell<'_>> {
@@ -423,14 +458,13 @@ fn parse_json_lines(chunk: &Chunk, plan: &Plan, req: &Request, path: &Path) -> P
                 line,
                 format!("no field '{}' (the variant)", req.variant),
             ));
-            return part;
+            return;
         }
-        if let Err(e) = take_row(&mut part, plan, req, cell, line, path) {
+        if let Err(e) = take_row(part, plan, req, cell, line, path) {
             part.error = Some(e);
-            return part;
+            return;
         }
     }
-    part
 }
 
 /// Global interning of a categorical column across chunks.
@@ -443,11 +477,11 @@ struct Global {
 }
 
 impl Global {
-    fn absorb(&mut self, local: Interner) {
+    fn absorb(&mut self, local: &mut Interner) {
         let remap: Vec<u32> = local
             .labels
-            .into_iter()
-            .zip(local.first_line)
+            .drain(..)
+            .zip(local.first_line.drain(..))
             .map(|(label, line)| match self.map.get(&label) {
                 Some(&c) => c,
                 None => {
@@ -460,7 +494,8 @@ impl Global {
             })
             .collect();
         self.codes
-            .extend(local.codes.into_iter().map(|c| remap[c as usize]));
+            .extend(local.codes.drain(..).map(|c| remap[c as usize]));
+        local.map.clear();
     }
 
     /// Labels sorted (numerically when all are numbers) with codes renumbered.
@@ -562,9 +597,16 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
     let mut auto_failed = vec![false; plan.auto_names.len()];
     let mut hashes: Vec<u64> = Vec::new();
     let mut rows = 0u64;
+    // Chunk buffers and parts are recycled: every chunk reuses memory already faulted in.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
     loop {
         while pending.len() < threads * 2 {
-            match chunker.next_chunk(CHUNK).map_err(|e| Error::io(path, e))? {
+            let buf = spare.pop().unwrap_or_default();
+            match chunker
+                .next_chunk_into(buf, CHUNK)
+                .map_err(|e| Error::io(path, e))?
+            {
                 Some(c) => pending.push(c),
                 None => break,
             }
@@ -572,28 +614,30 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
         if pending.is_empty() {
             break;
         }
-        let parts: Vec<Part> = pending
+        while parts.len() < pending.len() {
+            parts.push(Part::new(req, &plan));
+        }
+        pending
             .par_iter()
-            .map(|c| match format {
-                Format::Delimited(d) => parse_delimited(c, d, &plan, req, path),
-                Format::JsonLines => parse_json_lines(c, &plan, req, path),
-            })
-            .collect();
-        pending.clear();
-        for mut part in parts {
+            .zip(parts.par_iter_mut())
+            .for_each(|(c, part)| match format {
+                Format::Delimited(d) => parse_delimited(part, c, d, &plan, req, path),
+                Format::JsonLines => parse_json_lines(part, c, &plan, req, path),
+            });
+        for part in parts.iter_mut().take(pending.len()) {
             if let Some(e) = part.error.take() {
                 return Err(e);
             }
             rows += part.rows as u64;
-            variant.absorb(part.variant);
-            for (g, l) in segments.iter_mut().zip(part.segments) {
+            variant.absorb(&mut part.variant);
+            for (g, l) in segments.iter_mut().zip(part.segments.iter_mut()) {
                 g.absorb(l);
             }
             if req.day.is_some() {
-                day.absorb(part.day);
+                day.absorb(&mut part.day);
             }
-            for (n, p) in numeric.iter_mut().zip(part.numeric) {
-                n.extend_from_slice(&p);
+            for (n, p) in numeric.iter_mut().zip(&part.numeric) {
+                n.extend_from_slice(p);
             }
             for i in 0..auto.len() {
                 if part.auto_failed[i].is_some() {
@@ -605,7 +649,10 @@ pub fn read_experiment(path: &Path, req: &Request) -> Result<ExperimentTable> {
             }
             hashes.extend_from_slice(&part.unit_hashes);
         }
+        spare.extend(pending.drain(..).map(|c| c.bytes));
     }
+    drop(spare);
+    drop(parts);
     if rows == 0 {
         return Err(Error::file(path, "has a header but no rows"));
     }

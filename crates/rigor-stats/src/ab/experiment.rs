@@ -316,18 +316,24 @@ fn pooled_quantile(values: &[f64], q: f64) -> Option<f64> {
 }
 
 /// Per-metric intermediate results.
-struct Prepared {
+struct Prepared<'a> {
     summary: MetricSummary,
     shape: Shape,
     cells: Vec<Moments>,
     /// For capped metrics: the uncapped cells and the cap details.
     uncapped: Option<(Vec<Moments>, f64, f64, u64)>,
-    /// Sorted raw values per arm (Mann–Whitney), for continuous column metrics.
-    sorted: Option<Vec<Vec<f64>>>,
+    /// Raw values (and the covariate whose missing values exclude a unit) of a
+    /// continuous column metric, for Mann–Whitney.
+    raw: Option<(&'a [f64], Option<&'a [f64]>)>,
     guardrail: Option<Guardrail>,
 }
 
-fn prepare(e: &Experiment, layout: &Layout, m: &MetricInput, compat_sample: bool) -> Prepared {
+fn prepare<'a>(
+    e: &Experiment<'a>,
+    layout: &Layout,
+    m: &MetricInput<'a>,
+    compat_sample: bool,
+) -> Prepared<'a> {
     let arms = e.arms.len();
     let overall = |cells: &[Moments]| -> Vec<Moments> {
         (0..arms)
@@ -367,18 +373,7 @@ fn prepare(e: &Experiment, layout: &Layout, m: &MetricInput, compat_sample: bool
                 ),
                 None => (cell_moments(e, layout, values, x), None),
             };
-            let sorted = (post == ValueType::Continuous).then(|| {
-                let mut per_arm: Vec<Vec<f64>> = vec![Vec::new(); arms];
-                for (i, &v) in values.iter().enumerate() {
-                    if !v.is_nan() && x.is_none_or(|x| !x[i].is_nan()) {
-                        per_arm[e.arm[i] as usize].push(v);
-                    }
-                }
-                per_arm
-                    .par_iter_mut()
-                    .for_each(|v| v.par_sort_unstable_by(f64::total_cmp));
-                per_arm
-            });
+            let raw = (post == ValueType::Continuous).then_some((*values, x));
             let arm_moments = overall(&cells);
             let present: u64 = arm_moments.iter().map(|m| m.n).sum();
             Prepared {
@@ -402,7 +397,7 @@ fn prepare(e: &Experiment, layout: &Layout, m: &MetricInput, compat_sample: bool
                 shape,
                 cells,
                 uncapped,
-                sorted,
+                raw,
                 guardrail: m.guardrail,
             }
         }
@@ -445,7 +440,7 @@ fn prepare(e: &Experiment, layout: &Layout, m: &MetricInput, compat_sample: bool
                 shape: Shape::Ratio { num, den },
                 cells,
                 uncapped: None,
-                sorted: None,
+                raw: None,
                 guardrail: m.guardrail,
             }
         }
@@ -574,6 +569,20 @@ fn unit_counts(arm: &[u16], codes: Option<&[u32]>, groups: usize, arms: usize) -
     total
 }
 
+/// Each arm's values (units with a covariate value, if any), sorted.
+fn sorted_by_arm(arm: &[u16], arms: usize, values: &[f64], x: Option<&[f64]>) -> Vec<Vec<f64>> {
+    let mut per_arm: Vec<Vec<f64>> = vec![Vec::new(); arms];
+    for (i, &v) in values.iter().enumerate() {
+        if !v.is_nan() && x.is_none_or(|x| !x[i].is_nan()) {
+            per_arm[arm[i] as usize].push(v);
+        }
+    }
+    for v in &mut per_arm {
+        v.par_sort_unstable_by(f64::total_cmp);
+    }
+    per_arm
+}
+
 /// Runs the whole analysis.
 pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
     let arms = e.arms.len();
@@ -599,9 +608,6 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
         let Some(p) = prepared.iter().find(|p| p.summary.name == row.metric) else {
             continue;
         };
-        if let Some(sorted) = &p.sorted {
-            row.mann_whitney = mann_whitney(&sorted[row.candidate], &sorted[0]);
-        }
         if let Some((cells, q, cap, count)) = &p.uncapped {
             let m = per_arm(cells);
             row.cap = Some(CapInfo {
@@ -634,6 +640,16 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
                     row.metric, e.arms[row.candidate], e.arms[0]
                 ));
             }
+        }
+    }
+    // Mann–Whitney, one metric at a time (each holds a sorted copy of its column).
+    for p in &prepared {
+        let Some((values, x)) = p.raw else {
+            continue;
+        };
+        let sorted = sorted_by_arm(e.arm, arms, values, x);
+        for row in rows.iter_mut().filter(|r| r.metric == p.summary.name) {
+            row.mann_whitney = mann_whitney(&sorted[row.candidate], &sorted[0]);
         }
     }
     for p in &prepared {
