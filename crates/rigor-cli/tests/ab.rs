@@ -526,6 +526,28 @@ fn other_bad_input() {
     )
     .bad_input(&["--alpha"]);
     rigor(dir.path(), &["ab", "--data", "x.parquet"]).bad_input(&["x.parquet"]);
+    let mut many = String::from("variant,id,m\n");
+    for i in 0..1001 {
+        many.push_str(&format!(
+            "{},{i},{}\n",
+            ["control", "treatment"][i % 2],
+            i % 5
+        ));
+    }
+    std::fs::write(dir.path().join("many.csv"), many).unwrap();
+    rigor(
+        dir.path(),
+        &[
+            "ab",
+            "--data",
+            "many.csv",
+            "--metric",
+            "m",
+            "--segment",
+            "id",
+        ],
+    )
+    .bad_input(&["many.csv", "column 'id' has 1001 distinct values"]);
 }
 
 // ---- SRM ----------------------------------------------------------------------------

@@ -155,6 +155,9 @@ pub fn run(cmd: AbCommand) -> Result<ExitCode, Failure> {
     }
 }
 
+/// Most distinct values a `--segment` or `--day-col` column may have.
+const MAX_GROUPS: usize = 1000;
+
 fn input(msg: impl Into<String>) -> Failure {
     Failure::Input(msg.into())
 }
@@ -437,6 +440,18 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
         }
         let m = planned.remove(i);
         planned.insert(0, m);
+    }
+
+    // Segments and days become per-value cells: a column of ids would explode them.
+    for c in table.segments.iter().chain(table.day.as_ref()) {
+        if c.labels.len() > MAX_GROUPS {
+            return Err(input(format!(
+                "{path}: column '{}' has {} distinct values; --segment and --day-col take \
+                 columns with at most {MAX_GROUPS}",
+                c.name,
+                c.labels.len()
+            )));
+        }
     }
 
     // Arms: control first, the others by name.

@@ -870,6 +870,75 @@ mod tests {
     }
 
     #[test]
+    fn row_order_does_not_change_results() {
+        let n = 2 * BLOCK + 999;
+        let arm: Vec<u16> = (0..n).map(|i| ((i * 31) % 3) as u16).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % 101) as f64 / 7.0 + (i % 3) as f64)
+            .collect();
+        let x: Vec<f64> = (0..n)
+            .map(|i| ((i * 17) % 13) as f64 + y[i] * 0.3)
+            .collect();
+        let day: Vec<u32> = (0..n).map(|i| (i % 5) as u32).collect();
+        // A fixed permutation: i -> (i * 48271) mod n (n is prime to 48271).
+        let perm: Vec<usize> = (0..n).map(|i| (i * 48271) % n).collect();
+        let shuffled = |v: &[f64]| perm.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let (y2, x2) = (shuffled(&y), shuffled(&x));
+        let arm2: Vec<u16> = perm.iter().map(|&i| arm[i]).collect();
+        let day2: Vec<u32> = perm.iter().map(|&i| day[i]).collect();
+        let run = |arm: &[u16], y: &[f64], x: &[f64], day: &[u32]| {
+            let e = Experiment {
+                arms: vec!["a".into(), "b".into(), "c".into()],
+                weights: vec![1.0; 3],
+                arm,
+                metrics: vec![MetricInput {
+                    name: "y".into(),
+                    source: Source::Column {
+                        values: y,
+                        covariate: Some(("x".into(), x)),
+                        cap: None,
+                    },
+                    guardrail: None,
+                }],
+                segments: vec![],
+                days: Some(Grouping {
+                    name: "d".into(),
+                    labels: (0..5).map(|d| d.to_string()).collect(),
+                    codes: day,
+                }),
+            };
+            let o = Options {
+                settings: Settings {
+                    alpha: 0.05,
+                    compat: Compat::GrowthBook,
+                    sequential: Some(5000.0),
+                },
+                correction: Correction::Holm,
+                srm_threshold: 0.001,
+            };
+            analyse(&e, &o)
+        };
+        let (a, b) = (run(&arm, &y, &x, &day), run(&arm2, &y2, &x2, &day2));
+        let close = |p: f64, q: f64| (p - q).abs() <= 1e-12 * (1.0 + q.abs());
+        for (r, s) in a.rows.iter().zip(&b.rows).chain(
+            a.looks
+                .iter()
+                .zip(&b.looks)
+                .flat_map(|(l, k)| l.rows.iter().zip(&k.rows)),
+        ) {
+            let (c, d) = (&r.comparison, &s.comparison);
+            assert!(close(c.delta, d.delta));
+            assert!(close(c.p_value.unwrap(), d.p_value.unwrap()));
+            assert!(close(c.ci_low.unwrap(), d.ci_low.unwrap()));
+            assert!(close(c.cuped.unwrap().theta, d.cuped.unwrap().theta));
+            assert!(close(
+                r.mann_whitney.map_or(0.0, |m| m.p_value),
+                s.mann_whitney.map_or(0.0, |m| m.p_value)
+            ));
+        }
+    }
+
+    #[test]
     fn blocks_do_not_change_results() {
         let n = 3 * BLOCK + 17;
         let arm: Vec<u16> = (0..n).map(|i| (i % 3 == 0) as u16).collect();

@@ -196,6 +196,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Merging the moments of any split equals the two-pass moments of the whole.
+        #[test]
+        fn merge_equals_two_pass(
+            pairs in proptest::collection::vec((-1e3f64..1e3, -50f64..50.0), 2..200),
+            cut in 0usize..200,
+        ) {
+            let y: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+            let x: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+            let cut = cut.min(y.len());
+            let whole = Moments::of(&y, &x);
+            let merged = Moments::of(&y[..cut], &x[..cut]).merge(&Moments::of(&y[cut..], &x[cut..]));
+            let mut streamed = Moments::default();
+            for (a, b) in y.iter().zip(&x) {
+                streamed.push(*a, *b);
+            }
+            for m in [merged, streamed] {
+                proptest::prop_assert_eq!(m.n, whole.n);
+                let tol = |v: f64| 1e-9 * (1.0 + v.abs());
+                proptest::prop_assert!((m.mean_y - whole.mean_y).abs() <= tol(whole.mean_y));
+                proptest::prop_assert!((m.m2_y - whole.m2_y).abs() <= tol(whole.m2_y));
+                proptest::prop_assert!((m.m2_x - whole.m2_x).abs() <= tol(whole.m2_x));
+                proptest::prop_assert!((m.c_xy - whole.c_xy).abs() <= tol(whole.m2_x.max(whole.m2_y)));
+            }
+        }
+    }
+
     #[test]
     fn small_groups_have_zero_variance() {
         let mut m = Moments::default();
