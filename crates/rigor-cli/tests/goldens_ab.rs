@@ -98,6 +98,7 @@ fn every_value_matches_its_reference() {
     let goldens: Goldens =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let mut compared = 0usize;
+    let mut worst = 0.0f64;
     let mut mismatches = Vec::new();
     for run in &goldens.runs {
         let args: Vec<&str> = run.args.iter().map(String::as_str).collect();
@@ -116,7 +117,11 @@ fn every_value_matches_its_reference() {
             let ok = match (&check.value, got) {
                 (Value::Number(want), Value::Number(have)) => {
                     let (w, h) = (want.as_f64().unwrap(), have.as_f64().unwrap());
-                    (w - h).abs() <= check.tolerance.unwrap_or(TOLERANCE) * w.abs().max(1.0)
+                    let scaled = (w - h).abs() / w.abs().max(1.0);
+                    if check.tolerance.is_none() {
+                        worst = worst.max(scaled);
+                    }
+                    scaled <= check.tolerance.unwrap_or(TOLERANCE)
                 }
                 (want, have) => want == have,
             };
@@ -129,7 +134,7 @@ fn every_value_matches_its_reference() {
         }
     }
     eprintln!(
-        "A/B goldens: {} of {compared} values matched",
+        "A/B goldens: {} of {compared} values matched (largest difference {worst:.1e})",
         compared - mismatches.len()
     );
     assert!(compared > 5000, "only {compared} golden values");

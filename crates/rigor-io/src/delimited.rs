@@ -271,7 +271,9 @@ impl<'a> Records<'a> {
                 }
             }
             let rest = &b[self.pos..];
-            match memchr::memchr2(self.delimiter, b'\n', rest) {
+            // Fields are short: a plain scan beats setting up a vectorised search.
+            let d = self.delimiter;
+            match rest.iter().position(|&c| c == d || c == b'\n') {
                 Some(p) if rest[p] == self.delimiter => {
                     fields.push(Cow::Borrowed(&rest[..p]));
                     self.pos += p + 1;

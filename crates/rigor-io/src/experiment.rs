@@ -260,7 +260,48 @@ enum Number {
     Bad,
 }
 
+/// Powers of ten exactly representable as doubles.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// Clinger's fast path for plain decimals (`-12.345`): with at most 15 digits the
+/// mantissa and the power of ten are exact doubles, so one division is correctly
+/// rounded — the same double as a full parser. `None` for anything else.
+#[inline]
+fn simple_decimal(t: &[u8]) -> Option<f64> {
+    let (neg, digits) = match t.first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut frac: Option<usize> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[frac.unwrap_or(0)];
+    Some(if neg { -v } else { v })
+}
+
 fn parse_number(raw: &[u8]) -> Number {
+    if let Some(v) = simple_decimal(raw) {
+        return Number::Value(v);
+    }
     let t = raw.trim_ascii();
     if t.is_empty() {
         return Number::Missing;
@@ -844,6 +885,52 @@ mod tests {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
         (dir, p)
+    }
+
+    #[test]
+    fn the_fast_decimal_path_rounds_like_a_full_parser() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let digits = 1 + (next() % 15) as usize;
+            let mut s: String = (0..digits)
+                .map(|_| (b'0' + (next() % 10) as u8) as char)
+                .collect();
+            let point = (next() % (digits as u64 + 1)) as usize;
+            if point < digits {
+                s.insert(point, '.');
+            }
+            if next() % 3 == 0 {
+                s.insert(0, '-');
+            }
+            let want: f64 = s.parse().unwrap();
+            match parse_number(s.as_bytes()) {
+                Number::Value(v) => assert_eq!(v.to_bits(), want.to_bits(), "{s}"),
+                _ => panic!("{s} not parsed"),
+            }
+        }
+        for s in [
+            "1e3",
+            " 2.5",
+            "0x1",
+            "1.2.3",
+            ".",
+            "-",
+            "12345678901234567",
+            "1_0",
+        ] {
+            let want = s.trim().parse::<f64>().ok();
+            let got = match parse_number(s.as_bytes()) {
+                Number::Value(v) => Some(v),
+                _ => None,
+            };
+            assert_eq!(got, want, "{s}");
+        }
     }
 
     #[test]

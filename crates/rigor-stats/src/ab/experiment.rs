@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::compare::{compare, Comparison, Guardrail, Issue, Settings, Shape, ValueType};
 use super::mann_whitney::{mann_whitney, MannWhitney};
-use super::moments::Moments;
+use super::moments::{Moments, ShiftedSums};
 use super::ratio::ratio_stat;
 use super::srm::chi_square;
 use super::VarianceKind;
@@ -237,37 +237,28 @@ fn cell_moments(e: &Experiment, layout: &Layout, y: &[f64], x: Option<&[f64]>) -
     let blocks: Vec<Vec<Moments>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
-            let mut cells = vec![Moments::default(); layout.len];
+            let mut cells = vec![ShiftedSums::default(); layout.len];
             let range = b * BLOCK..((b + 1) * BLOCK).min(n);
             for i in range {
                 let yi = y[i];
-                if yi.is_nan() {
-                    continue;
-                }
                 let xi = match x {
-                    Some(x) => {
-                        if x[i].is_nan() {
-                            continue;
-                        }
-                        x[i]
-                    }
+                    Some(x) => x[i],
                     None => 0.0,
                 };
+                if yi.is_nan() || xi.is_nan() {
+                    continue;
+                }
                 let a = e.arm[i] as usize;
                 let d = e.days.as_ref().map_or(0, |d| d.codes[i] as usize);
-                let push = |m: &mut Moments| {
-                    if x.is_some() {
-                        m.push(yi, xi)
-                    } else {
-                        m.push_y(yi)
-                    }
-                };
-                push(&mut cells[d * layout.arms + a]);
+                cells[d * layout.arms + a].push(yi, xi);
                 for (s, off) in e.segments.iter().zip(&layout.segment_offsets) {
-                    push(&mut cells[off + s.codes[i] as usize * layout.arms + a]);
+                    cells[off + s.codes[i] as usize * layout.arms + a].push(yi, xi);
                 }
             }
             cells
+                .iter()
+                .map(ShiftedSums::moments)
+                .collect::<Vec<Moments>>()
         })
         .collect();
     let mut total = vec![Moments::default(); layout.len];
