@@ -20,3 +20,4 @@
 //! ```
 
 pub mod ir;
+pub mod text;
