@@ -2,6 +2,7 @@
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
 mod eval_ir;
+mod eval_text;
 mod output;
 mod progress;
 
@@ -31,6 +32,9 @@ enum Command {
 enum Eval {
     /// Ranking evaluation exact to trec_eval 9 (pytrec_eval), with bootstrap CIs.
     Ir(eval_ir::IrArgs),
+    /// Text generation metrics exact to sacrebleu, rouge-score and SQuAD v1.1, with
+    /// bootstrap CIs over segments.
+    Text(eval_text::TextArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Eval(Eval::Text(args)) => eval_text::run(args),
     };
     match result {
         Ok(code) => code,

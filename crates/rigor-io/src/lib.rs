@@ -11,6 +11,7 @@
 pub mod error;
 pub mod evidence;
 pub mod input;
+pub mod segments;
 pub mod trec;
 
 pub use error::{Error, Result};

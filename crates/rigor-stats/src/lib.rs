@@ -12,5 +12,6 @@
 //! ```
 
 pub mod bootstrap;
+pub mod statistic_bootstrap;
 
 pub use bootstrap::{Bootstrap, Interval};

@@ -6,5 +6,7 @@
 //! One module per document kind.
 
 pub mod ir;
+pub mod text;
 
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
+pub use text::{TextEvidence, TextMetric};
