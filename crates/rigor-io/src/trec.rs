@@ -115,7 +115,7 @@ struct Block {
 
 /// One block's results.
 struct BlockOutput<T> {
-    queries: Vec<(Box<[u8]>, T)>,
+    queries: ByQuery<T>,
     lines: u64,
     tag: Tag,
     /// The first error by line number.
@@ -126,6 +126,9 @@ struct BlockOutput<T> {
 /// Blocks are cut at about this size; a query larger than a block extends it.
 const BLOCK_BYTES: usize = 8 << 20;
 
+/// Results by query id.
+pub type ByQuery<T> = Vec<(Box<[u8]>, T)>;
+
 /// Streams a run file and calls `f(qid, docs)` once per query with all of its documents
 /// (in file order), in parallel. Returns the results by query (in no particular order)
 /// and what was learnt about the file.
@@ -133,7 +136,7 @@ pub fn map_run<T, F>(
     path: &Path,
     progress: Option<Progress<'_>>,
     f: F,
-) -> Result<(Vec<(Box<[u8]>, T)>, RunInfo)>
+) -> Result<(ByQuery<T>, RunInfo)>
 where
     T: Send,
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
@@ -151,7 +154,7 @@ where
     }
 }
 
-type Mapped<T> = (Vec<(Box<[u8]>, T)>, RunInfo);
+type Mapped<T> = (ByQuery<T>, RunInfo);
 
 /// One pass over the file. `None` when a query's lines were found in two blocks.
 fn stream<T, F>(
@@ -313,10 +316,7 @@ where
     let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>, u64)> = Vec::new();
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    let mut line_no = block.first_line;
-    for line in block.bytes.split(|b| *b == b'\n') {
-        let this_line = line_no;
-        line_no += 1;
+    for (this_line, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
         let mut it = fields(line);
         let Some(qid) = it.next() else { continue };
         out.lines += 1;
@@ -368,22 +368,20 @@ where
     if out.error.is_some() {
         return out;
     }
-    let results: Vec<(Box<[u8]>, std::result::Result<T, (u64, String, u64)>)> = groups
+    let results: ByQuery<std::result::Result<T, Duplicates>> = groups
         .into_par_iter()
-        .map(|(qid, mut docs, first)| {
-            let dups = duplicates(&docs);
-            let r = if let Some((docid, count)) = dups {
-                Err((
-                    first,
-                    format!(
+        .map(|(qid, mut docs, first_line)| {
+            let r = match duplicates(&docs) {
+                Some((docid, count)) => Err(Duplicates {
+                    first_line,
+                    problem: format!(
                         "document '{}' is listed more than once for query '{}' (trec_eval refuses duplicate documents)",
                         show(docid),
                         show(qid)
                     ),
                     count,
-                ))
-            } else {
-                Ok(f(qid, &mut docs))
+                }),
+                None => Ok(f(qid, &mut docs)),
             };
             (Box::from(qid), r)
         })
@@ -391,15 +389,23 @@ where
     for (qid, r) in results {
         match r {
             Ok(v) => out.queries.push((qid, v)),
-            Err((line, problem, count)) => {
-                out.duplicates += count;
-                if out.error.as_ref().is_none_or(|(l, _)| line < *l) {
-                    out.error = Some((line, problem));
+            Err(d) => {
+                out.duplicates += d.count;
+                if out.error.as_ref().is_none_or(|(l, _)| d.first_line < *l) {
+                    out.error = Some((d.first_line, d.problem));
                 }
             }
         }
     }
     out
+}
+
+/// A query that lists a document more than once.
+struct Duplicates {
+    /// The query's first line: where to look.
+    first_line: u64,
+    problem: String,
+    count: u64,
 }
 
 /// The first duplicated docid of a query and how many duplicates it has.
@@ -436,7 +442,9 @@ mod tests {
     use std::io::Write;
 
     /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
-    fn groups(text: &str, block_bytes: usize) -> Option<(Vec<(String, Vec<String>)>, RunInfo)> {
+    type Groups = Vec<(String, Vec<String>)>;
+
+    fn groups(text: &str, block_bytes: usize) -> Option<(Groups, RunInfo)> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(text.as_bytes()).unwrap();
         let f = |q: &[u8], docs: &mut [ScoredDoc<'_>]| {
