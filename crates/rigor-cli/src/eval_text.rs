@@ -122,9 +122,9 @@ pub fn run(args: TextArgs) -> Result<ExitCode, Failure> {
         confidence: args.confidence,
         seed: args.seed,
     });
-    let intervals = bootstrap.as_ref().and_then(|b| {
-        summed_statistic_intervals(b, &rows, width, |s, n| evaluator.scores(s, n))
-    });
+    let intervals = bootstrap
+        .as_ref()
+        .and_then(|b| summed_statistic_intervals(b, &rows, width, |s, n| evaluator.scores(s, n)));
 
     let metrics: IndexMap<String, TextMetric> = measures
         .iter()
@@ -194,12 +194,12 @@ fn parse_settings(args: &TextArgs) -> Result<(Vec<TextMeasure>, Settings), Failu
             "--resamples must be at least 1 (use --no-ci to skip intervals)".to_string(),
         ));
     }
-    let tokenizer: Tokenizer = args
-        .tokenize
-        .parse()
-        .map_err(|e: rigor_metrics::text::tokenizer::UnknownTokenizer| {
-            Failure::Input(format!("--tokenize: {e}"))
-        })?;
+    let tokenizer: Tokenizer =
+        args.tokenize
+            .parse()
+            .map_err(|e: rigor_metrics::text::tokenizer::UnknownTokenizer| {
+                Failure::Input(format!("--tokenize: {e}"))
+            })?;
     if let Some(v) = args.smooth_value {
         if !v.is_finite() || v < 0.0 {
             return Err(Failure::Input(format!(

@@ -165,6 +165,9 @@ mod tests {
     #[test]
     fn invalid_utf8_names_line_and_byte() {
         let e = seg(b"ok\nab\xffc\n").unwrap_err().to_string();
-        assert_eq!(e, "h.txt:2: invalid UTF-8 at byte 3 of the line (segments must be UTF-8 text)");
+        assert_eq!(
+            e,
+            "h.txt:2: invalid UTF-8 at byte 3 of the line (segments must be UTF-8 text)"
+        );
     }
 }

@@ -119,7 +119,9 @@ mod tests {
 
     #[test]
     fn a_mean_gets_the_mean_bootstrap_intervals() {
-        let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![(i % 5) as f64, (i % 3) as f64]).collect();
+        let rows: Vec<Vec<f64>> = (0..40)
+            .map(|i| vec![(i % 5) as f64, (i % 3) as f64])
+            .collect();
         let b = Bootstrap {
             resamples: 500,
             ..Default::default()

@@ -243,9 +243,9 @@ pub fn bleu_score(stats: &BleuStats, smoothing: Smoothing, effective_order: bool
             precisions[n - 1] = 100.0 * correct[n - 1] / totals[n - 1];
         }
     }
-    let log_sum = precisions[..eff_order]
-        .iter()
-        .fold(0.0f64, |acc, &p| acc + if p == 0.0 { LOG_ZERO } else { p.ln() });
+    let log_sum = precisions[..eff_order].iter().fold(0.0f64, |acc, &p| {
+        acc + if p == 0.0 { LOG_ZERO } else { p.ln() }
+    });
     BleuScore {
         score: bp * (log_sum / eff_order as f64).exp(),
         precisions,

@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn punctuation_split_for_words() {
-        assert_eq!(chrf_words("Hello, (world) a . x!"), ["Hello", ",", "(world", ")", "a", ".", "x", "!"]);
+        assert_eq!(
+            chrf_words("Hello, (world) a . x!"),
+            ["Hello", ",", "(world", ")", "a", ".", "x", "!"]
+        );
     }
 
     #[test]

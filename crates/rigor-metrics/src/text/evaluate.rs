@@ -127,7 +127,8 @@ impl Evaluator {
                         ChrfConfig::CHRF_PP
                     };
                     let stats = if self.settings.lowercase {
-                        let r: Vec<String> = refs.iter().map(|r| py_lower(r).into_owned()).collect();
+                        let r: Vec<String> =
+                            refs.iter().map(|r| py_lower(r).into_owned()).collect();
                         let r: Vec<&str> = r.iter().map(String::as_str).collect();
                         chrf_stats(&py_lower(hyp), &r, config)
                     } else {

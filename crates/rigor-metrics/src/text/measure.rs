@@ -53,7 +53,10 @@ impl TextMeasure {
     pub fn unit_scale(self) -> bool {
         matches!(
             self,
-            TextMeasure::Rouge1 | TextMeasure::Rouge2 | TextMeasure::RougeL | TextMeasure::RougeLsum
+            TextMeasure::Rouge1
+                | TextMeasure::Rouge2
+                | TextMeasure::RougeL
+                | TextMeasure::RougeLsum
         )
     }
 }

@@ -24,6 +24,7 @@ pub mod tokenize_13a;
 pub mod tokenize_intl;
 pub mod tokenizer;
 pub mod unicode;
+#[rustfmt::skip]
 mod unicode_tables;
 
 pub use bleu::Smoothing;

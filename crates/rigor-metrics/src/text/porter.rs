@@ -69,7 +69,7 @@ fn is_consonant(w: &[u8], i: usize) -> bool {
             negate = !negate;
             j -= 1;
         }
-        return (!is_vowel(w[j])) != negate;
+        return is_vowel(w[j]) == negate;
     }
     true
 }

@@ -269,7 +269,12 @@ mod tests {
 
     #[test]
     fn empty_sides_score_zero() {
-        let all = [RougeType::Rouge1, RougeType::Rouge2, RougeType::RougeL, RougeType::RougeLsum];
+        let all = [
+            RougeType::Rouge1,
+            RougeType::Rouge2,
+            RougeType::RougeL,
+            RougeType::RougeLsum,
+        ];
         assert_eq!(f(&all, "", "a b"), vec![0.0; 4]);
         assert_eq!(f(&all, "a b", ""), vec![0.0; 4]);
     }

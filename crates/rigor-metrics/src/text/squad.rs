@@ -16,7 +16,10 @@ use super::unicode::{is_py_word, py_lower, py_split};
 /// The SQuAD v1.1 `normalize_answer`.
 pub fn normalize_answer(s: &str) -> String {
     let lower = py_lower(s);
-    let no_punct: Vec<char> = lower.chars().filter(|c| !c.is_ascii_punctuation()).collect();
+    let no_punct: Vec<char> = lower
+        .chars()
+        .filter(|c| !c.is_ascii_punctuation())
+        .collect();
     let no_articles = remove_articles(&no_punct);
     let mut out = String::with_capacity(no_articles.len());
     for t in py_split(&no_articles) {
@@ -91,8 +94,14 @@ pub fn token_f1(prediction: &str, reference: &str) -> f64 {
 
 /// `(ExactMatch, TokenF1)` of one prediction: the maximum over references, in [0, 1].
 pub fn squad_item(prediction: &str, refs: &[&str]) -> (f64, f64) {
-    let em = refs.iter().map(|r| exact_match(prediction, r)).fold(0.0, f64::max);
-    let f1 = refs.iter().map(|r| token_f1(prediction, r)).fold(0.0, f64::max);
+    let em = refs
+        .iter()
+        .map(|r| exact_match(prediction, r))
+        .fold(0.0, f64::max);
+    let f1 = refs
+        .iter()
+        .map(|r| token_f1(prediction, r))
+        .fold(0.0, f64::max);
     (em, f1)
 }
 
@@ -102,7 +111,10 @@ mod tests {
 
     #[test]
     fn normalisation() {
-        assert_eq!(normalize_answer("The  Cat, an apple & a dog!"), "cat apple dog");
+        assert_eq!(
+            normalize_answer("The  Cat, an apple & a dog!"),
+            "cat apple dog"
+        );
         assert_eq!(normalize_answer("theatre a-team"), "theatre ateam");
         // Combining marks are not \w in Python's re: "the" before U+0301 is a word.
         assert_eq!(normalize_answer("the\u{301}x"), "\u{301}x");

@@ -230,7 +230,13 @@ impl<'r> BeamEditDistance<'r> {
     }
 
     /// The distance of `hyp`, whose first `same` rows equal those of `base`.
-    fn resume(&self, hyp: &[u32], base: &[i64], same: usize, buf: &mut (Vec<i64>, Vec<i64>)) -> i64 {
+    fn resume(
+        &self,
+        hyp: &[u32],
+        base: &[i64],
+        same: usize,
+        buf: &mut (Vec<i64>, Vec<i64>),
+    ) -> i64 {
         let w = self.reference.len() + 1;
         let n = hyp.len();
         if same >= n {
@@ -250,7 +256,12 @@ impl<'r> BeamEditDistance<'r> {
 
 /// One round of shifting: the best shift's gain and the shifted words (gain 0 and the
 /// words unchanged when no shift is possible). `checked` counts candidates tried.
-fn shift(words: &[u32], reference: &[u32], ed: &BeamEditDistance<'_>, checked: &mut usize) -> (i64, Vec<u32>) {
+fn shift(
+    words: &[u32],
+    reference: &[u32],
+    ed: &BeamEditDistance<'_>,
+    checked: &mut usize,
+) -> (i64, Vec<u32>) {
     let (pre_score, base, inv_trace) = ed.full_rows(words);
     // Rewrite the reference into the hypothesis: flip insertions and deletions.
     let (align, ref_err, hyp_err) = alignment(&inv_trace, words.len(), reference.len());
@@ -266,11 +277,16 @@ fn shift(words: &[u32], reference: &[u32], ed: &BeamEditDistance<'_>, checked: &
                 continue;
             }
             let mut length = 0;
-            while length < MAX_SHIFT_SIZE && words[start_h + length] == reference[start_r + length] {
+            while length < MAX_SHIFT_SIZE && words[start_h + length] == reference[start_r + length]
+            {
                 length += 1;
                 // One candidate pair (start_h, start_r, length).
-                if hyp_err[start_h..(start_h + length).min(n_h)].iter().any(|&e| e)
-                    && ref_err[start_r..(start_r + length).min(n_r)].iter().any(|&e| e)
+                if hyp_err[start_h..(start_h + length).min(n_h)]
+                    .iter()
+                    .any(|&e| e)
+                    && ref_err[start_r..(start_r + length).min(n_r)]
+                        .iter()
+                        .any(|&e| e)
                 {
                     let a = align[start_r];
                     let inside = start_h as i64 <= a && a < (start_h + length) as i64;
@@ -278,21 +294,33 @@ fn shift(words: &[u32], reference: &[u32], ed: &BeamEditDistance<'_>, checked: &
                         let mut prev_idx: i64 = -1;
                         for offset in -1..length as i64 {
                             let pos = start_r as i64 + offset;
-                            let idx = if pos == -1 { 0 } else { align[pos as usize] + 1 };
+                            let idx = if pos == -1 {
+                                0
+                            } else {
+                                align[pos as usize] + 1
+                            };
                             if idx == prev_idx {
                                 continue;
                             }
                             prev_idx = idx;
                             let idx = idx as usize;
                             let shifted = perform_shift(words, start_h, length, idx);
-                            let same = words.iter().zip(&shifted).take_while(|(a, b)| a == b).count();
+                            let same = words
+                                .iter()
+                                .zip(&shifted)
+                                .take_while(|(a, b)| a == b)
+                                .count();
                             let gain = pre_score - ed.resume(&shifted, &base, same, &mut buf);
                             *checked += 1;
                             let better = match &best {
                                 None => true,
                                 Some((g, l, sh, ix, _)) => {
-                                    (gain, length, std::cmp::Reverse(start_h), std::cmp::Reverse(idx))
-                                        > (*g, *l, std::cmp::Reverse(*sh), std::cmp::Reverse(*ix))
+                                    (
+                                        gain,
+                                        length,
+                                        std::cmp::Reverse(start_h),
+                                        std::cmp::Reverse(idx),
+                                    ) > (*g, *l, std::cmp::Reverse(*sh), std::cmp::Reverse(*ix))
                                 }
                             };
                             if better {

@@ -50,8 +50,16 @@ pub(crate) fn western_passes(line: &str) -> String {
             p1.push(c);
         }
     }
-    let p2 = pair_pass(&p1, |a, b| !a.is_ascii_digit() && matches!(b, '.' | ','), Split::After);
-    let p3 = pair_pass(&p2, |a, b| matches!(a, '.' | ',') && !b.is_ascii_digit(), Split::Before);
+    let p2 = pair_pass(
+        &p1,
+        |a, b| !a.is_ascii_digit() && matches!(b, '.' | ','),
+        Split::After,
+    );
+    let p3 = pair_pass(
+        &p2,
+        |a, b| matches!(a, '.' | ',') && !b.is_ascii_digit(),
+        Split::Before,
+    );
     let p4 = pair_pass(&p3, |a, b| a.is_ascii_digit() && b == '-', Split::After);
     p4.into_iter().collect()
 }
@@ -67,7 +75,11 @@ pub(crate) enum Split {
 
 /// One `re.sub(r'(X)(Y)', ...)` over a character sequence: scanning left to right,
 /// a match consumes both characters, and the next match starts after them.
-pub(crate) fn pair_pass(s: &[char], is_match: impl Fn(char, char) -> bool, split: Split) -> Vec<char> {
+pub(crate) fn pair_pass(
+    s: &[char],
+    is_match: impl Fn(char, char) -> bool,
+    split: Split,
+) -> Vec<char> {
     let mut out = Vec::with_capacity(s.len() + s.len() / 4 + 4);
     let mut i = 0;
     while i < s.len() {

@@ -16,8 +16,16 @@ use super::unicode::{is_number, is_punctuation, is_symbol, py_normalize_spaces};
 /// Tokenizes one segment as sacrebleu's `intl`.
 pub fn tokenize_intl(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
-    let p1 = pair_pass(&chars, |a, b| !is_number(a) && is_punctuation(b), Split::After);
-    let p2 = pair_pass(&p1, |a, b| is_punctuation(a) && !is_number(b), Split::Before);
+    let p1 = pair_pass(
+        &chars,
+        |a, b| !is_number(a) && is_punctuation(b),
+        Split::After,
+    );
+    let p2 = pair_pass(
+        &p1,
+        |a, b| is_punctuation(a) && !is_number(b),
+        Split::Before,
+    );
     let mut p3 = String::with_capacity(p2.len() * 2);
     for c in p2 {
         if is_symbol(c) {

@@ -67,7 +67,10 @@ pub fn py_lower(s: &str) -> Cow<'_, str> {
     // it, so splitting the string at them leaves every final-sigma context intact.
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some((i, c)) = rest.char_indices().find(|(_, c)| lower_override(*c).is_some()) {
+    while let Some((i, c)) = rest
+        .char_indices()
+        .find(|(_, c)| lower_override(*c).is_some())
+    {
         out.push_str(&rest[..i].to_lowercase());
         out.push_str(lower_override(c).unwrap_or_default());
         rest = &rest[i + c.len_utf8()..];
@@ -116,7 +119,8 @@ pub fn is_number(c: char) -> bool {
 #[inline]
 pub fn is_punctuation(c: char) -> bool {
     if c.is_ascii() {
-        return c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
+        return c.is_ascii_punctuation()
+            && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
     }
     in_table(PUNCTUATION, c)
 }
@@ -159,7 +163,10 @@ mod tests {
     fn python_whitespace() {
         assert!(is_py_space('\u{1F}') && is_py_space('\u{85}') && is_py_space('\u{3000}'));
         assert!(!is_py_space('\u{200B}') && !is_py_space('\u{FEFF}'));
-        assert_eq!(py_split(" a\t\u{1C}b  c\u{A0}").collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            py_split(" a\t\u{1C}b  c\u{A0}").collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
         assert_eq!(py_rstrip("x \r\u{2029}"), "x");
     }
 
