@@ -210,9 +210,16 @@ def random_segments(seed, n):
             return w
         def join(w):
             sep = rng.choice([" ", " ", " ", "  ", "\t"])
+            w = list(w)
+            if len(w) > 3 and rng.random() < 0.2:
+                # several sentences for ROUGE-Lsum: literal backslash-n breaks
+                for _ in range(rng.randint(1, 3)):
+                    w.insert(rng.randint(1, len(w) - 1), "\\n")
             text = sep.join(w)
             if rng.random() < 0.2:
                 text = text.replace(" ,", ",").replace(" .", ".")
+            if rng.random() < 0.5:
+                text = text.replace(" \\n ", "\\n")
             return text
         hyp = join(variant(base, 0.4))
         refs = [join(variant(base, 0.3)) for _ in range(4)]
