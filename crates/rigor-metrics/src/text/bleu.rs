@@ -23,7 +23,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::ngram::{clipped_matches, max_counts, total, word_ngrams, Interner};
+use super::ngram::{clipped_matches, max_counts, ngrams, total, Interner};
 use super::unicode::py_split;
 
 /// BLEU's maximum n-gram order.
@@ -184,8 +184,9 @@ pub fn bleu_stats(hyp: &[&str], refs: &[Vec<&str>]) -> BleuStats {
         ..Default::default()
     };
     for n in 1..=MAX_ORDER {
-        let hc = word_ngrams(&h, n);
-        let rc = max_counts(r.iter().map(|t| word_ngrams(t, n)).collect());
+        let bound = int.bound();
+        let hc = ngrams(&h, n, bound);
+        let rc = max_counts(r.iter().map(|t| ngrams(t, n, bound)).collect());
         s.total[n - 1] = total(&hc);
         s.correct[n - 1] = clipped_matches(&hc, &rc);
     }

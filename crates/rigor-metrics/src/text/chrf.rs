@@ -15,7 +15,7 @@
 //! chrF++ words: split on whitespace; a word longer than one character loses one
 //! trailing ASCII punctuation mark, or else one leading one, as a separate word.
 
-use super::ngram::{char_ngrams, clipped_matches, total, word_ngrams, Counts, Interner};
+use super::ngram::{clipped_matches, ngrams, total, CharInterner, Counts, Interner};
 use super::unicode::{is_py_space, py_split};
 
 /// Character n-gram order.
@@ -54,19 +54,41 @@ impl ChrfConfig {
     }
 }
 
-/// The n-gram counts of one side, per order.
+/// One side (hypothesis or a reference) as character and word ids.
 struct Side {
-    orders: Vec<Counts>,
+    chars: Vec<u32>,
+    words: Vec<u32>,
 }
 
-fn side<'a>(line: &'a str, config: ChrfConfig, int: &mut Interner<'a>) -> Side {
-    let chars: Vec<char> = line.chars().filter(|c| !is_py_space(*c)).collect();
-    let mut orders: Vec<Counts> = (1..=CHAR_ORDER).map(|n| char_ngrams(&chars, n)).collect();
-    if config.word_order > 0 {
-        let words = int.ids(chrf_words(line));
-        orders.extend((1..=config.word_order).map(|n| word_ngrams(&words, n)));
+impl Side {
+    fn new<'a>(
+        line: &'a str,
+        config: ChrfConfig,
+        ci: &mut CharInterner,
+        wi: &mut Interner<'a>,
+    ) -> Side {
+        Side {
+            chars: line
+                .chars()
+                .filter(|c| !is_py_space(*c))
+                .map(|c| ci.id(c))
+                .collect(),
+            words: if config.word_order > 0 {
+                wi.ids(chrf_words(line))
+            } else {
+                Vec::new()
+            },
+        }
     }
-    Side { orders }
+
+    /// Counts per order: characters 1..=6, then words 1..=word_order.
+    fn counts(&self, config: ChrfConfig, char_bound: u32, word_bound: u32) -> Vec<Counts> {
+        let mut orders: Vec<Counts> = (1..=CHAR_ORDER)
+            .map(|n| ngrams(&self.chars, n, char_bound))
+            .collect();
+        orders.extend((1..=config.word_order).map(|n| ngrams(&self.words, n, word_bound)));
+        orders
+    }
 }
 
 /// sacrebleu's `CHRF._remove_punctuation`.
@@ -92,14 +114,21 @@ pub fn chrf_words(line: &str) -> Vec<&str> {
 
 /// Statistics of one hypothesis against its references (after optional lowercasing).
 pub fn chrf_stats(hyp: &str, refs: &[&str], config: ChrfConfig) -> Vec<u64> {
-    let mut int = Interner::new();
-    let h = side(hyp, config, &mut int);
+    let mut ci = CharInterner::default();
+    let mut wi = Interner::new();
+    let h = Side::new(hyp, config, &mut ci, &mut wi);
+    let rs: Vec<Side> = refs
+        .iter()
+        .map(|r| Side::new(r, config, &mut ci, &mut wi))
+        .collect();
+    let (cb, wb) = (ci.bound(), wi.bound());
+    let hc = h.counts(config, cb, wb);
     let mut best: Vec<u64> = Vec::new();
     let mut best_f = -1.0;
-    for r in refs {
-        let r = side(r, config, &mut int);
+    for r in &rs {
+        let rc = r.counts(config, cb, wb);
         let mut stats = Vec::with_capacity(config.width());
-        for (hc, rc) in h.orders.iter().zip(&r.orders) {
+        for (hc, rc) in hc.iter().zip(&rc) {
             let hyp_count = if rc.is_empty() { 0 } else { total(hc) };
             stats.extend([hyp_count, total(rc), clipped_matches(hc, rc)]);
         }

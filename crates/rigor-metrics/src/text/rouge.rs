@@ -25,7 +25,7 @@
 
 use std::borrow::Cow;
 
-use super::ngram::{clipped_matches, total, word_ngrams, Interner};
+use super::ngram::{clipped_matches, ngrams, total, Interner};
 use super::porter::stem;
 use super::unicode::py_lower;
 
@@ -101,8 +101,8 @@ pub fn rouge_f(types: &[RougeType], hyp: &RougeText, reference: &RougeText) -> V
     types
         .iter()
         .map(|t| match t {
-            RougeType::Rouge1 => rouge_n(&h, &r, 1),
-            RougeType::Rouge2 => rouge_n(&h, &r, 2),
+            RougeType::Rouge1 => rouge_n(&h, &r, 1, int.bound()),
+            RougeType::Rouge2 => rouge_n(&h, &r, 2, int.bound()),
             RougeType::RougeL => rouge_l(&h, &r),
             RougeType::RougeLsum => {
                 let hs: Vec<Vec<u32>> = hyp
@@ -134,9 +134,9 @@ pub fn rouge_f_multi(types: &[RougeType], hyp: &RougeText, refs: &[RougeText]) -
     best.iter().map(|b| b.max(0.0)).collect()
 }
 
-fn rouge_n(h: &[u32], r: &[u32], n: usize) -> f64 {
-    let hc = word_ngrams(h, n);
-    let rc = word_ngrams(r, n);
+fn rouge_n(h: &[u32], r: &[u32], n: usize, bound: u32) -> f64 {
+    let hc = ngrams(h, n, bound);
+    let rc = ngrams(r, n, bound);
     let overlap = clipped_matches(&hc, &rc) as f64;
     let p = overlap / total(&hc).max(1) as f64;
     let rec = overlap / total(&rc).max(1) as f64;
