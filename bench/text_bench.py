@@ -69,7 +69,7 @@ def generate(path_hyp, path_ref, n, seed):
 
 
 def timed(cmd, cwd=None):
-    """Runs cmd under /usr/bin/time -v: (seconds, peak RSS MB, stdout)."""
+    """Runs cmd under /usr/bin/time -v: (wall seconds, CPU seconds, peak RSS MB, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         out = subprocess.run(["/usr/bin/time", "-v", "-o", t.name] + cmd, cwd=cwd,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -80,7 +80,8 @@ def timed(cmd, cwd=None):
     parts = [float(p) for p in wall.split(":")]
     seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) == 3 else 0)
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", report).group(1)) / 1024
-    return seconds, rss, out.stdout
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): (\S+)", report).group(1)) for k in ["User", "System"])
+    return seconds, cpu, rss, out.stdout
 
 
 ROUGE_PEER = r"""
@@ -119,46 +120,48 @@ def main():
     ok = True
 
     def rigor_run(measures, extra):
-        s, m, out = timed([rigor, "eval", "text", "--hyp", hyp, "--ref", ref, "-m", *measures, "--format", "json", *extra])
-        return s, m, json.loads(out)
+        s, c, m, out = timed([rigor, "eval", "text", "--hyp", hyp, "--ref", ref, "-m", *measures, "--format", "json", *extra])
+        return (s, c, m), json.loads(out)
 
     # BLEU + chrF
-    rs, rm, rj = rigor_run(["BLEU", "chrF"], ["--no-ci"])
-    ss, sm, sout = timed([sacrebleu, ref, "-i", hyp, "-m", "bleu", "chrf", "-b", "-w", "10"])
-    sb = [float(x) for x in sout.split()]
+    r1, rj = rigor_run(["BLEU", "chrF"], ["--no-ci"])
+    *s1, sout = timed([sacrebleu, ref, "-i", hyp, "-m", "bleu", "chrf", "-b", "-w", "10"])
+    sb = [float(x) for x in json.loads(sout)]  # -b prints a JSON list with several metrics
     for name, theirs in zip(["BLEU", "chrF"], sb):
         ours = rj["metrics"][name]["score"]
         good = abs(ours - theirs) <= 1e-6
         ok &= good
         print(f"{name}: rigor {ours:.10f}  sacrebleu {theirs:.10f}  {'equal' if good else 'DIFFERENT'}")
-    rows.append(("rigor -m BLEU chrF --no-ci", rs, rm, None))
-    rows.append(("sacrebleu -m bleu chrf", ss, sm, ss / rs))
+    rows.append(("rigor -m BLEU chrF --no-ci", r1, None))
+    rows.append(("sacrebleu -m bleu chrf", s1, r1))
 
     # ROUGE-L
-    r2s, r2m, r2j = rigor_run(["ROUGE-L"], ["--no-ci"])
+    r2, r2j = rigor_run(["ROUGE-L"], ["--no-ci"])
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(ROUGE_PEER)
-    ps, pm, pout = timed([py, f.name, hyp, ref])
+    *p2, pout = timed([py, f.name, hyp, ref])
     os.unlink(f.name)
     theirs = float(pout.strip())
     ours = r2j["metrics"]["ROUGE-L"]["score"]
     good = abs(ours - theirs) <= 1e-6
     ok &= good
     print(f"ROUGE-L: rigor {ours:.12f}  rouge-score {theirs:.12f}  {'equal' if good else 'DIFFERENT'}")
-    rows.append(("rigor -m ROUGE-L --no-ci", r2s, r2m, None))
-    rows.append(("rouge-score rougeL (stemmer)", ps, pm, ps / r2s))
+    rows.append(("rigor -m ROUGE-L --no-ci", r2, None))
+    rows.append(("rouge-score rougeL (stemmer)", p2, r2))
 
     # Everything, with CIs (information)
-    as_, am, _ = rigor_run([m for m in ["BLEU", "chrF", "chrF++", "TER", "ROUGE-1", "ROUGE-2", "ROUGE-L", "ROUGE-Lsum", "ExactMatch", "TokenF1"]], [])
-    rows.append(("rigor, all 10 measures, 1000-resample CIs", as_, am, None))
+    r3, _ = rigor_run(["BLEU", "chrF", "chrF++", "TER", "ROUGE-1", "ROUGE-2", "ROUGE-L", "ROUGE-Lsum", "ExactMatch", "TokenF1"], [])
+    rows.append(("rigor, all 10 measures, 1000-resample CIs", r3, None))
 
     size = os.path.getsize(hyp) + os.path.getsize(ref)
     print(f"\n{args.segments:,} segment pairs, {size / 1e6:.1f} MB, {os.cpu_count()} cores\n")
-    print(f"{'command':<44} {'seconds':>9} {'peak RSS MB':>12} {'ratio':>8}")
-    for name, s, m, ratio in rows:
-        r = f"{ratio:.1f}x" if ratio else ""
-        print(f"{name:<44} {s:>9.2f} {m:>12.1f} {r:>8}")
-    print("\nratio = peer seconds / rigor seconds (whole processes)")
+    print(f"{'command':<44} {'seconds':>9} {'CPU s':>8} {'peak RSS MB':>12} {'ratio':>8} {'CPU ratio':>10}")
+    for name, (s, c, m), base in rows:
+        r = f"{s / base[0]:.1f}x" if base else ""
+        rc = f"{c / base[1]:.1f}x" if base else ""
+        print(f"{name:<44} {s:>9.2f} {c:>8.2f} {m:>12.1f} {r:>8} {rc:>10}")
+    print("\nratio = peer wall seconds / rigor wall seconds (whole processes);")
+    print("CPU ratio = the same for user+system CPU seconds (robust to other load on the machine)")
     if not ok:
         sys.exit(1)
 
