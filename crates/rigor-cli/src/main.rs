@@ -4,6 +4,7 @@
 mod eval_ir;
 mod output;
 mod progress;
+mod server;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
+    /// MLflow-compatible tracking server on an embedded SQLite store.
+    Server(server::ServerArgs),
 }
 
 #[derive(Subcommand)]
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Server(args) => server::run(args),
     };
     match result {
         Ok(code) => code,

@@ -81,9 +81,8 @@ impl Bootstrap {
         Some(
             (0..width)
                 .map(|c| {
-                    let mut col: Vec<f64> = (0..self.resamples)
-                        .map(|r| means[r * width + c])
-                        .collect();
+                    let mut col: Vec<f64> =
+                        (0..self.resamples).map(|r| means[r * width + c]).collect();
                     col.sort_unstable_by(f64::total_cmp);
                     Interval {
                         low: quantile_sorted(&col, alpha / 2.0),
@@ -129,7 +128,13 @@ mod tests {
         let mean = rows.iter().map(|r| r[0]).sum::<f64>() / 50.0;
         assert!(a[0].low < mean && mean < a[0].high);
         // A constant column has a degenerate interval.
-        assert_eq!(a[1], Interval { low: 1.0, high: 1.0 });
+        assert_eq!(
+            a[1],
+            Interval {
+                low: 1.0,
+                high: 1.0
+            }
+        );
         let other = Bootstrap { seed: 1, ..b }.mean_intervals(&rows).unwrap();
         assert_ne!(a[0], other[0]);
     }

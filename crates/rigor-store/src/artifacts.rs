@@ -161,15 +161,18 @@ impl ArtifactStore {
     /// The direct children of a directory; nothing for a file or a missing path.
     pub async fn list(&self, path: &str) -> Result<Vec<FileInfo>> {
         let p = self.safe_path(path)?;
-        let prefix = if p.as_ref().is_empty() { None } else { Some(&p) };
+        let prefix = if p.as_ref().is_empty() {
+            None
+        } else {
+            Some(&p)
+        };
         let listed = match self.store.list_with_delimiter(prefix).await {
             Ok(l) => l,
             Err(object_store::Error::NotFound { .. }) => return Ok(Vec::new()),
             Err(e) => return Err(store_error(e)),
         };
-        let name = |full: &Path| -> String {
-            full.filename().map(str::to_string).unwrap_or_default()
-        };
+        let name =
+            |full: &Path| -> String { full.filename().map(str::to_string).unwrap_or_default() };
         let mut out: Vec<FileInfo> = Vec::new();
         for obj in &listed.objects {
             out.push(FileInfo {
@@ -231,10 +234,17 @@ mod tests {
     async fn round_trip_and_listing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let a = ArtifactStore::open(dir.path().to_str().expect("utf8")).expect("open");
-        let body = futures::stream::iter(vec![Ok::<_, String>(Bytes::from_static(b"hel")), Ok(Bytes::from_static(b"lo"))]);
-        a.put_stream("1/r/artifacts/a.txt", body).await.expect("put");
+        let body = futures::stream::iter(vec![
+            Ok::<_, String>(Bytes::from_static(b"hel")),
+            Ok(Bytes::from_static(b"lo")),
+        ]);
+        a.put_stream("1/r/artifacts/a.txt", body)
+            .await
+            .expect("put");
         let body = futures::stream::iter(vec![Ok::<_, String>(Bytes::from_static(b"x"))]);
-        a.put_stream("1/r/artifacts/d/b.txt", body).await.expect("put");
+        a.put_stream("1/r/artifacts/d/b.txt", body)
+            .await
+            .expect("put");
         let (size, stream) = a.get("1/r/artifacts/a.txt").await.expect("get");
         assert_eq!(size, 5);
         let bytes: Vec<Bytes> = stream.try_collect().await.expect("read");
@@ -243,11 +253,23 @@ mod tests {
         assert_eq!(
             listed,
             vec![
-                FileInfo { path: "a.txt".into(), is_dir: false, file_size: Some(5) },
-                FileInfo { path: "d".into(), is_dir: true, file_size: None },
+                FileInfo {
+                    path: "a.txt".into(),
+                    is_dir: false,
+                    file_size: Some(5)
+                },
+                FileInfo {
+                    path: "d".into(),
+                    is_dir: true,
+                    file_size: None
+                },
             ]
         );
-        assert!(a.list("1/r/artifacts/a.txt").await.expect("list file").is_empty());
+        assert!(a
+            .list("1/r/artifacts/a.txt")
+            .await
+            .expect("list file")
+            .is_empty());
         assert!(a.list("nope").await.expect("list missing").is_empty());
         assert!(matches!(a.get("1/r/nope").await, Err(Error::NotFound(_))));
     }
@@ -261,8 +283,19 @@ mod tests {
         std::fs::write(&outside, "secret").expect("write");
         #[cfg(unix)]
         std::os::unix::fs::symlink(dir.path(), root.join("link")).expect("symlink");
-        for bad in ["../secret.txt", "a/../../secret.txt", "/etc/passwd", "./a", "a//b", "a\\..\\b", "link/secret.txt"] {
-            assert!(matches!(a.safe_path(bad), Err(Error::InvalidParameter(_))), "{bad}");
+        for bad in [
+            "../secret.txt",
+            "a/../../secret.txt",
+            "/etc/passwd",
+            "./a",
+            "a//b",
+            "a\\..\\b",
+            "link/secret.txt",
+        ] {
+            assert!(
+                matches!(a.safe_path(bad), Err(Error::InvalidParameter(_))),
+                "{bad}"
+            );
             let body = futures::stream::iter(vec![Ok::<_, String>(Bytes::from_static(b"x"))]);
             assert!(a.put_stream(bad, body).await.is_err(), "{bad}");
             assert!(a.get(bad).await.is_err(), "{bad}");

@@ -341,7 +341,9 @@ fn allowed(field: &Field, op: Op) -> bool {
         Field::Param(_) | Field::Tag(_) => {
             matches!(op, Eq | Ne | Like | ILike | IsNull | IsNotNull)
         }
-        Field::StringAttr(_) | Field::Dataset(_) => matches!(op, Eq | Ne | Like | ILike | In | NotIn),
+        Field::StringAttr(_) | Field::Dataset(_) => {
+            matches!(op, Eq | Ne | Like | ILike | In | NotIn)
+        }
     }
 }
 
@@ -349,9 +351,7 @@ fn comparators(field: &Field) -> &'static str {
     match field {
         Field::Metric(_) | Field::NumericAttr(_) => "{'>=', '<=', '!=', '=', '>', '<'}",
         Field::Param(_) | Field::Tag(_) => "{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}",
-        Field::StringAttr(_) | Field::Dataset(_) => {
-            "{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"
-        }
+        Field::StringAttr(_) | Field::Dataset(_) => "{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}",
     }
 }
 
@@ -376,7 +376,10 @@ impl Parser<'_> {
     }
 
     fn bad(&self) -> Error {
-        invalid(format!("Invalid filter '{}'. Could not be parsed.", self.input))
+        invalid(format!(
+            "Invalid filter '{}'. Could not be parsed.",
+            self.input
+        ))
     }
 
     fn op(&mut self) -> Result<Op> {
@@ -433,7 +436,9 @@ impl Parser<'_> {
             }
         }
         if out.is_empty() {
-            return Err(invalid("While parsing a list in the query, the list is empty"));
+            return Err(invalid(
+                "While parsing a list in the query, the list is empty",
+            ));
         }
         Ok(out)
     }
@@ -458,7 +463,9 @@ impl Parser<'_> {
             },
             _ => match tok {
                 Tok::Str(s) => Ok(Value::Text(s)),
-                Tok::Ident(segs) if segs.len() == 1 && segs[0].1 => Ok(Value::Text(segs[0].0.clone())),
+                Tok::Ident(segs) if segs.len() == 1 && segs[0].1 => {
+                    Ok(Value::Text(segs[0].0.clone()))
+                }
                 Tok::LParen if matches!(op, Op::In | Op::NotIn) => {
                     if let Field::StringAttr(a) = field {
                         if *a != "run_id" {
@@ -556,7 +563,11 @@ pub fn parse_filter(input: &str, target: Target) -> Result<Vec<Clause>> {
 pub fn parse_order_by(clauses: &[String], target: Target) -> Result<Vec<OrderBy>> {
     let mut out: Vec<OrderBy> = Vec::new();
     for raw in clauses {
-        let bad = || invalid(format!("Invalid order_by clause '{raw}'. Could not be parsed."));
+        let bad = || {
+            invalid(format!(
+                "Invalid order_by clause '{raw}'. Could not be parsed."
+            ))
+        };
         let toks = lex(raw).map_err(|_| bad())?;
         let (segs, ascending) = match toks.as_slice() {
             [Tok::Ident(s)] => (s.clone(), true),
@@ -593,8 +604,12 @@ pub fn parse_page_token(token: Option<&str>) -> Result<i64> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(token.trim())
         .map_err(|_| invalid("Invalid page token, could not base64-decode"))?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|_| invalid(format!("Invalid page token, decoded value={}", String::from_utf8_lossy(&bytes))))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| {
+        invalid(format!(
+            "Invalid page token, decoded value={}",
+            String::from_utf8_lossy(&bytes)
+        ))
+    })?;
     let offset = match v.get("offset") {
         Some(serde_json::Value::Number(n)) => n.as_i64(),
         Some(serde_json::Value::String(s)) => s.parse::<i64>().ok(),
@@ -677,14 +692,26 @@ mod tests {
     #[test]
     fn order_by() {
         let o = parse_order_by(
-            &["metrics.acc DESC".into(), "start_time".into(), "params.`a b` asc".into()],
+            &[
+                "metrics.acc DESC".into(),
+                "start_time".into(),
+                "params.`a b` asc".into(),
+            ],
             Target::Runs,
         )
         .expect("parse");
-        assert_eq!(o[0], OrderBy { field: Field::Metric("acc".into()), ascending: false });
+        assert_eq!(
+            o[0],
+            OrderBy {
+                field: Field::Metric("acc".into()),
+                ascending: false
+            }
+        );
         assert_eq!(o[1].field, Field::NumericAttr("start_time"));
         assert!(o[2].ascending);
-        assert!(parse_order_by(&["metrics.a".into(), "metrics.a desc".into()], Target::Runs).is_err());
+        assert!(
+            parse_order_by(&["metrics.a".into(), "metrics.a desc".into()], Target::Runs).is_err()
+        );
         assert!(parse_order_by(&["metrics.a sideways".into()], Target::Runs).is_err());
     }
 

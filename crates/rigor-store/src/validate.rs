@@ -103,8 +103,7 @@ fn normpath(path: &str) -> String {
         if comp.is_empty() || comp == "." {
             continue;
         }
-        if comp != ".." || (initial.is_empty() && parts.is_empty()) || parts.last() == Some(&"..")
-        {
+        if comp != ".." || (initial.is_empty() && parts.is_empty()) || parts.last() == Some(&"..") {
             parts.push(comp);
         } else if !parts.is_empty() {
             parts.pop();
@@ -176,13 +175,19 @@ fn limit(what: &str, value: &str, max: usize) -> Result<()> {
 /// `MLFLOW_TRUNCATE_LONG_VALUES`).
 pub fn param(p: &Param) -> Result<Param> {
     entity_name("key", &p.key)?;
-    Ok(Tag::new(p.key.clone(), truncate(&p.value, MAX_PARAM_VAL_LENGTH)))
+    Ok(Tag::new(
+        p.key.clone(),
+        truncate(&p.value, MAX_PARAM_VAL_LENGTH),
+    ))
 }
 
 /// A run tag: the key is checked, the value truncated to 8000 characters.
 pub fn tag(t: &Tag) -> Result<Tag> {
     entity_name("key", &t.key)?;
-    Ok(Tag::new(t.key.clone(), truncate(&t.value, MAX_TAG_VAL_LENGTH)))
+    Ok(Tag::new(
+        t.key.clone(),
+        truncate(&t.value, MAX_TAG_VAL_LENGTH),
+    ))
 }
 
 pub fn experiment_tag(t: &Tag) -> Result<()> {
@@ -203,10 +208,7 @@ pub fn metric(path: &str, m: &Metric) -> Result<Metric> {
     } else {
         m.value
     };
-    Ok(Metric {
-        value,
-        ..m.clone()
-    })
+    Ok(Metric { value, ..m.clone() })
 }
 
 /// log-batch limits: 1000 metrics, 100 params, 100 tags, 1000 entities in all.

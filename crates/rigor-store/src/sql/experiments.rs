@@ -38,7 +38,10 @@ impl SqlStore {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_create_experiment(name, artifact_location, tags).await {
+            match self
+                .try_create_experiment(name, artifact_location, tags)
+                .await
+            {
                 Err(e) if is_unique_violation(&e) && attempt < 5 => {
                     // A concurrent create took the id (PostgreSQL); the name check below
                     // tells a real duplicate from a race.
@@ -117,14 +120,14 @@ impl SqlStore {
 
     pub(crate) async fn get_experiment_by_name_impl(&self, name: &str) -> Result<Experiment> {
         let row = bind_all(
-            sqlx::query(&format!("SELECT {COLUMNS} FROM experiments WHERE name = $1")),
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM experiments WHERE name = $1"
+            )),
             &[Arg::Text(name.to_string())],
         )
         .fetch_optional(&self.read)
         .await?
-        .ok_or_else(|| {
-            Error::not_found(format!("Could not find experiment with name '{name}'"))
-        })?;
+        .ok_or_else(|| Error::not_found(format!("Could not find experiment with name '{name}'")))?;
         let mut exp = experiment_from_row(&row)?;
         exp.tags = self
             .experiment_tags(validate::experiment_id(&exp.experiment_id)?)
@@ -134,7 +137,9 @@ impl SqlStore {
 
     async fn experiment_tags(&self, id: i64) -> Result<Vec<Tag>> {
         let rows = bind_all(
-            sqlx::query("SELECT key, value FROM experiment_tags WHERE experiment_id = $1 ORDER BY key"),
+            sqlx::query(
+                "SELECT key, value FROM experiment_tags WHERE experiment_id = $1 ORDER BY key",
+            ),
             &[Arg::Int(id)],
         )
         .fetch_all(&self.read)
@@ -221,17 +226,31 @@ impl SqlStore {
         for o in &order {
             let col = match &o.field {
                 Field::StringAttr(c) | Field::NumericAttr(c) => {
-                    if *c == "name" || *c == "creation_time" || *c == "last_update_time" || *c == "experiment_id" {
+                    if *c == "name"
+                        || *c == "creation_time"
+                        || *c == "last_update_time"
+                        || *c == "experiment_id"
+                    {
                         c.to_string()
                     } else {
                         return Err(Error::invalid(format!("Invalid order_by key '{c}'")));
                     }
                 }
-                _ => return Err(Error::invalid("Experiments can only be ordered by attributes")),
+                _ => {
+                    return Err(Error::invalid(
+                        "Experiments can only be ordered by attributes",
+                    ))
+                }
             };
-            order_sql.push(format!("e.{col} {}", if o.ascending { "ASC" } else { "DESC" }));
+            order_sql.push(format!(
+                "e.{col} {}",
+                if o.ascending { "ASC" } else { "DESC" }
+            ));
         }
-        if !order.iter().any(|o| o.field == Field::NumericAttr("creation_time")) {
+        if !order
+            .iter()
+            .any(|o| o.field == Field::NumericAttr("creation_time"))
+        {
             order_sql.push("e.creation_time DESC".into());
         }
         order_sql.push("e.experiment_id ASC".into());
@@ -289,7 +308,9 @@ impl SqlStore {
             )));
         }
         let taken = bind_all(
-            sqlx::query("SELECT experiment_id FROM experiments WHERE name = $1 AND experiment_id != $2"),
+            sqlx::query(
+                "SELECT experiment_id FROM experiments WHERE name = $1 AND experiment_id != $2",
+            ),
             &[Arg::Text(new_name.to_string()), Arg::Int(id)],
         )
         .fetch_optional(&mut *tx)
@@ -300,8 +321,14 @@ impl SqlStore {
             )));
         }
         bind_all(
-            sqlx::query("UPDATE experiments SET name = $1, last_update_time = $2 WHERE experiment_id = $3"),
-            &[Arg::Text(new_name.to_string()), Arg::Int(now_ms()), Arg::Int(id)],
+            sqlx::query(
+                "UPDATE experiments SET name = $1, last_update_time = $2 WHERE experiment_id = $3",
+            ),
+            &[
+                Arg::Text(new_name.to_string()),
+                Arg::Int(now_ms()),
+                Arg::Int(id),
+            ],
         )
         .execute(&mut *tx)
         .await?;
@@ -342,8 +369,14 @@ impl SqlStore {
             Arg::NullInt
         };
         bind_all(
-            sqlx::query("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE experiment_id = $3"),
-            &[Arg::Text(to.as_str().to_string()), deleted_time, Arg::Int(id)],
+            sqlx::query(
+                "UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE experiment_id = $3",
+            ),
+            &[
+                Arg::Text(to.as_str().to_string()),
+                deleted_time,
+                Arg::Int(id),
+            ],
         )
         .execute(&mut *tx)
         .await?;
@@ -351,7 +384,11 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn set_experiment_tag_impl(&self, experiment_id: &str, tag: &Tag) -> Result<()> {
+    pub(crate) async fn set_experiment_tag_impl(
+        &self,
+        experiment_id: &str,
+        tag: &Tag,
+    ) -> Result<()> {
         validate::experiment_tag(tag)?;
         let mut tx = self.write.begin().await?;
         let (id, stage) = self.lock_experiment(&mut tx, experiment_id).await?;
@@ -366,7 +403,11 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn delete_experiment_tag_impl(&self, experiment_id: &str, key: &str) -> Result<()> {
+    pub(crate) async fn delete_experiment_tag_impl(
+        &self,
+        experiment_id: &str,
+        key: &str,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let (id, _) = self.lock_experiment(&mut tx, experiment_id).await?;
         let done = bind_all(
@@ -391,7 +432,11 @@ async fn upsert_experiment_tag(tx: &mut Transaction<'static, Any>, id: i64, t: &
             "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) \
              ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value",
         ),
-        &[Arg::Int(id), Arg::Text(t.key.clone()), Arg::Text(t.value.clone())],
+        &[
+            Arg::Int(id),
+            Arg::Text(t.key.clone()),
+            Arg::Text(t.value.clone()),
+        ],
     )
     .execute(&mut **tx)
     .await?;

@@ -234,7 +234,11 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn log_inputs_impl(&self, run_id: &str, inputs: &[DatasetInput]) -> Result<()> {
+    pub(crate) async fn log_inputs_impl(
+        &self,
+        run_id: &str,
+        inputs: &[DatasetInput],
+    ) -> Result<()> {
         validate::run_id(run_id)?;
         for d in inputs {
             validate::dataset_input(d)?;

@@ -322,7 +322,9 @@ pub(crate) fn is_unique_violation(e: &Error) -> bool {
     match e {
         Error::Database(sqlx::Error::Database(db)) => {
             db.is_unique_violation()
-                || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+                || db
+                    .code()
+                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
         }
         _ => false,
     }

@@ -7,8 +7,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
 use super::{
-    bind_all, get_f64, get_i64, get_opt_i64, get_opt_str, get_str, new_uuid, now_ms,
-    placeholders, Arg, SqlStore,
+    bind_all, get_f64, get_i64, get_opt_i64, get_opt_str, get_str, new_uuid, now_ms, placeholders,
+    Arg, SqlStore,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -47,14 +47,14 @@ pub(crate) fn metric_value(row: &AnyRow) -> Result<f64> {
 /// A random `adjective-noun-NNN` run name, as MLflow gives runs without one.
 fn random_run_name() -> String {
     const ADJ: &[&str] = &[
-        "amber", "bold", "brisk", "calm", "clever", "crisp", "daring", "eager", "gentle",
-        "glad", "keen", "lucid", "merry", "nimble", "quiet", "rapid", "sturdy", "swift",
-        "tidy", "vivid", "wise", "zesty",
+        "amber", "bold", "brisk", "calm", "clever", "crisp", "daring", "eager", "gentle", "glad",
+        "keen", "lucid", "merry", "nimble", "quiet", "rapid", "sturdy", "swift", "tidy", "vivid",
+        "wise", "zesty",
     ];
     const NOUN: &[&str] = &[
         "badger", "bee", "crane", "deer", "falcon", "finch", "fox", "gull", "hare", "heron",
-        "lark", "lynx", "mole", "newt", "otter", "owl", "panda", "robin", "seal", "shrew",
-        "stoat", "wren",
+        "lark", "lynx", "mole", "newt", "otter", "owl", "panda", "robin", "seal", "shrew", "stoat",
+        "wren",
     ];
     let b = uuid::Uuid::new_v4().into_bytes();
     format!(
@@ -67,12 +67,11 @@ fn random_run_name() -> String {
 
 impl SqlStore {
     pub(crate) async fn create_run_impl(&self, new: &NewRun) -> Result<Run> {
-        let tags: Vec<Tag> = new
-            .tags
+        let tags: Vec<Tag> = new.tags.iter().map(validate::tag).collect::<Result<_>>()?;
+        let tag_name = tags
             .iter()
-            .map(validate::tag)
-            .collect::<Result<_>>()?;
-        let tag_name = tags.iter().find(|t| t.key == RUN_NAME_TAG).map(|t| t.value.clone());
+            .find(|t| t.key == RUN_NAME_TAG)
+            .map(|t| t.value.clone());
         let run_name = match (&new.run_name, &tag_name) {
             (Some(a), Some(b)) if !a.is_empty() && a != b => {
                 return Err(Error::invalid(format!(
@@ -159,7 +158,9 @@ impl SqlStore {
     pub(crate) async fn get_run_impl(&self, run_id: &str) -> Result<Run> {
         validate::run_id(run_id)?;
         let row = bind_all(
-            sqlx::query(&format!("SELECT {RUN_COLUMNS} FROM runs r WHERE r.run_uuid = $1")),
+            sqlx::query(&format!(
+                "SELECT {RUN_COLUMNS} FROM runs r WHERE r.run_uuid = $1"
+            )),
             &[Arg::Text(run_id.to_string())],
         )
         .fetch_optional(&self.read)
@@ -314,7 +315,9 @@ impl SqlStore {
     ) -> Result<RunInfo> {
         validate::run_id(run_id)?;
         let row = bind_all(
-            sqlx::query(&format!("SELECT {RUN_COLUMNS} FROM runs r WHERE r.run_uuid = $1")),
+            sqlx::query(&format!(
+                "SELECT {RUN_COLUMNS} FROM runs r WHERE r.run_uuid = $1"
+            )),
             &[Arg::Text(run_id.to_string())],
         )
         .fetch_optional(&mut **tx)
@@ -337,7 +340,9 @@ impl SqlStore {
             upsert_tag(&mut tx, run_id, &Tag::new(RUN_NAME_TAG, name.clone())).await?;
         }
         bind_all(
-            sqlx::query("UPDATE runs SET status = $1, end_time = $2, name = $3 WHERE run_uuid = $4"),
+            sqlx::query(
+                "UPDATE runs SET status = $1, end_time = $2, name = $3 WHERE run_uuid = $4",
+            ),
             &[
                 Arg::Text(info.status.as_str().to_string()),
                 info.end_time.map(Arg::Int).unwrap_or(Arg::NullInt),
@@ -360,8 +365,14 @@ impl SqlStore {
             Arg::NullInt
         };
         bind_all(
-            sqlx::query("UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3"),
-            &[Arg::Text(to.as_str().to_string()), deleted, Arg::Text(run_id.to_string())],
+            sqlx::query(
+                "UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE run_uuid = $3",
+            ),
+            &[
+                Arg::Text(to.as_str().to_string()),
+                deleted,
+                Arg::Text(run_id.to_string()),
+            ],
         )
         .execute(&mut *tx)
         .await?;
