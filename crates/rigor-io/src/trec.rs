@@ -126,6 +126,9 @@ struct BlockOutput<T> {
 /// Blocks are cut at about this size; a query larger than a block extends it.
 const BLOCK_BYTES: usize = 8 << 20;
 
+/// Per-query results, keyed by query id.
+pub type QueryResults<T> = Vec<(Box<[u8]>, T)>;
+
 /// Streams a run file and calls `f(qid, docs)` once per query with all of its documents
 /// (in file order), in parallel. Returns the results by query (in no particular order)
 /// and what was learnt about the file.
@@ -133,7 +136,7 @@ pub fn map_run<T, F>(
     path: &Path,
     progress: Option<Progress<'_>>,
     f: F,
-) -> Result<(Vec<(Box<[u8]>, T)>, RunInfo)>
+) -> Result<(QueryResults<T>, RunInfo)>
 where
     T: Send,
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
@@ -313,10 +316,7 @@ where
     let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>, u64)> = Vec::new();
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    let mut line_no = block.first_line;
-    for line in block.bytes.split(|b| *b == b'\n') {
-        let this_line = line_no;
-        line_no += 1;
+    for (this_line, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
         let mut it = fields(line);
         let Some(qid) = it.next() else { continue };
         out.lines += 1;
@@ -368,7 +368,9 @@ where
     if out.error.is_some() {
         return out;
     }
-    let results: Vec<(Box<[u8]>, std::result::Result<T, (u64, String, u64)>)> = groups
+    // A query's value, or (first line, problem, count) of its duplicate document.
+    type Outcome<T> = std::result::Result<T, (u64, String, u64)>;
+    let results: QueryResults<Outcome<T>> = groups
         .into_par_iter()
         .map(|(qid, mut docs, first)| {
             let dups = duplicates(&docs);
@@ -436,7 +438,9 @@ mod tests {
     use std::io::Write;
 
     /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
-    fn groups(text: &str, block_bytes: usize) -> Option<(Vec<(String, Vec<String>)>, RunInfo)> {
+    type Grouped = Vec<(String, Vec<String>)>;
+
+    fn groups(text: &str, block_bytes: usize) -> Option<(Grouped, RunInfo)> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(text.as_bytes()).unwrap();
         let f = |q: &[u8], docs: &mut [ScoredDoc<'_>]| {

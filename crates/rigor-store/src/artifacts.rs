@@ -59,7 +59,9 @@ impl ArtifactStore {
             .map_err(|e| Error::Artifact(format!("cannot create {dir}: {e}")))?;
         let root = std::fs::canonicalize(dir)
             .map_err(|e| Error::Artifact(format!("cannot open {dir}: {e}")))?;
-        let fs = LocalFileSystem::new_with_prefix(&root).map_err(store_error)?;
+        let fs = LocalFileSystem::new_with_prefix(&root)
+            .map_err(store_error)?
+            .with_automatic_cleanup(true);
         Ok(ArtifactStore {
             store: Arc::new(fs),
             description: root.display().to_string(),

@@ -598,7 +598,7 @@ pub fn page_token(offset: i64) -> String {
 pub fn parse_page_token(token: Option<&str>) -> Result<i64> {
     let token = match token {
         None => return Ok(0),
-        Some(t) if t.is_empty() => return Ok(0),
+        Some("") => return Ok(0),
         Some(t) => t,
     };
     let bytes = base64::engine::general_purpose::STANDARD

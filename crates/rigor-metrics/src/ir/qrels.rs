@@ -99,10 +99,13 @@ impl Qrels {
     }
 }
 
+/// One query's judgments: docid → grade.
+type Judgments = FxHashMap<Box<[u8]>, i32>;
+
 /// Collects judgments line by line, then indexes them.
 #[derive(Debug, Default)]
 pub struct QrelsBuilder {
-    queries: FxHashMap<Box<[u8]>, FxHashMap<Box<[u8]>, i32>>,
+    queries: FxHashMap<Box<[u8]>, Judgments>,
 }
 
 impl QrelsBuilder {
