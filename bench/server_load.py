@@ -13,6 +13,7 @@ Every request loop is bounded in count and time.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -234,7 +235,8 @@ def main():
             r = {"ready_ms": server.ready_s * 1000, "idle_rss_mb": server.idle_rss / 2**20}
             print(f"[{name}] ready in {r['ready_ms']:.0f} ms, idle RSS {r['idle_rss_mb']:.1f} MB; client load",
                   file=sys.stderr, flush=True)
-            r.update(client_load(server.url, args.runs))
+            with contextlib.redirect_stdout(sys.stderr):  # the client prints run links
+                r.update(client_load(server.url, args.runs))
             print(f"[{name}] raw load: {args.clients} clients for {args.seconds:.0f}s", file=sys.stderr, flush=True)
             r.update(raw_load(server.url, args.clients, args.seconds))
             r["peak_rss_mb"] = server.peak_rss / 2**20

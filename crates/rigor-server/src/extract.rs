@@ -31,18 +31,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for MlJson<T> {
 }
 
 fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::invalid(format!("Malformed JSON request body: {e}")))?
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return serde_json::from_slice(b"{}")
+            .map_err(|e| ApiError::invalid(format!("Invalid request: {e}")));
     };
-    if !value.is_object() {
+    if body[start] != b'{' {
         return Err(ApiError::invalid(
             "Malformed request body: expected a JSON object",
         ));
     }
-    serde_json::from_value(value).map_err(|e| ApiError::invalid(format!("Invalid request: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            ApiError::invalid(format!("Malformed JSON request body: {e}"))
+        } else {
+            ApiError::invalid(format!("Invalid request: {e}"))
+        }
+    })
 }
 
 pub struct MlQuery<T>(pub T);

@@ -61,7 +61,7 @@ impl SqlStore {
             let mut rows = Vec::with_capacity(chunk.len());
             for p in chunk {
                 let n = args.len();
-                rows.push(format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+                rows.push(self.row_placeholders(n, 3));
                 args.push(Arg::Text(run_id.to_string()));
                 args.push(Arg::Text(p.key.clone()));
                 args.push(Arg::Text(p.value.clone()));
@@ -112,15 +112,7 @@ impl SqlStore {
             let mut rows = Vec::with_capacity(chunk.len());
             for m in chunk {
                 let n = args.len();
-                rows.push(format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6
-                ));
+                rows.push(self.row_placeholders(n, 6));
                 let (is_nan, value) = sanitize(m.value);
                 args.extend([
                     Arg::Text(run_id.to_string()),
@@ -159,15 +151,7 @@ impl SqlStore {
             let mut rows = Vec::with_capacity(chunk.len());
             for m in chunk {
                 let n = args.len();
-                rows.push(format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6
-                ));
+                rows.push(self.row_placeholders(n, 6));
                 let (is_nan, value) = sanitize(m.value);
                 args.extend([
                     Arg::Text(run_id.to_string()),

@@ -252,6 +252,17 @@ impl SqlStore {
         Ok(())
     }
 
+    /// `(…)` of `width` placeholders for one row of a multi-row INSERT whose values
+    /// start after `bound` arguments. SQLite gets anonymous `?`: its lookup of numbered
+    /// parameters by name is linear per parameter, quadratic for a large INSERT.
+    pub(crate) fn row_placeholders(&self, bound: usize, width: usize) -> String {
+        let inner: Vec<String> = match self.dialect {
+            Dialect::Sqlite => vec!["?".to_string(); width],
+            Dialect::Postgres => (bound + 1..=bound + width).map(|i| format!("${i}")).collect(),
+        };
+        format!("({})", inner.join(", "))
+    }
+
     /// `column LIKE/ILIKE $n` for this database, case-sensitive `LIKE` as in MLflow.
     pub(crate) fn like_sql(&self, column: &str, ilike: bool, n: usize) -> String {
         match (self.dialect, ilike) {
