@@ -258,7 +258,9 @@ impl SqlStore {
     pub(crate) fn row_placeholders(&self, bound: usize, width: usize) -> String {
         let inner: Vec<String> = match self.dialect {
             Dialect::Sqlite => vec!["?".to_string(); width],
-            Dialect::Postgres => (bound + 1..=bound + width).map(|i| format!("${i}")).collect(),
+            Dialect::Postgres => (bound + 1..=bound + width)
+                .map(|i| format!("${i}"))
+                .collect(),
         };
         format!("({})", inner.join(", "))
     }

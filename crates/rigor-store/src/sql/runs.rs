@@ -182,44 +182,42 @@ impl SqlStore {
         let mut data: HashMap<String, RunData> = HashMap::new();
         let mut inputs: HashMap<String, Vec<DatasetInput>> = HashMap::new();
 
-        let rows = bind_all(
-            sqlx::query(&format!(
-                "SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
-            )),
-            &ids,
-        )
-        .fetch_all(&self.read)
-        .await?;
-        for r in &rows {
+        // Four independent reads, run at once on the read pool.
+        let params_sql = format!(
+            "SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
+        );
+        let tags_sql = format!(
+            "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
+        );
+        let metrics_sql = format!(
+            "SELECT run_uuid, key, value, is_nan, ts, step FROM latest_metrics \
+             WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
+        );
+        let inputs_sql = format!(
+            "SELECT i.run_uuid, i.dataset_uuid, d.name, d.digest, d.source_type, d.source, \
+             d.ds_schema, d.ds_profile FROM run_inputs i \
+             JOIN datasets d ON d.dataset_uuid = i.dataset_uuid \
+             WHERE i.run_uuid IN ({inlist}) ORDER BY i.run_uuid, i.position"
+        );
+        let (param_rows, tag_rows, metric_rows, rows) = tokio::try_join!(
+            bind_all(sqlx::query(&params_sql), &ids).fetch_all(&self.read),
+            bind_all(sqlx::query(&tags_sql), &ids).fetch_all(&self.read),
+            bind_all(sqlx::query(&metrics_sql), &ids).fetch_all(&self.read),
+            bind_all(sqlx::query(&inputs_sql), &ids).fetch_all(&self.read),
+        )?;
+        for r in &param_rows {
             data.entry(get_str(r, "run_uuid")?)
                 .or_default()
                 .params
                 .push(Tag::new(get_str(r, "key")?, get_str(r, "value")?));
         }
-        let rows = bind_all(
-            sqlx::query(&format!(
-                "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
-            )),
-            &ids,
-        )
-        .fetch_all(&self.read)
-        .await?;
-        for r in &rows {
+        for r in &tag_rows {
             data.entry(get_str(r, "run_uuid")?)
                 .or_default()
                 .tags
                 .push(Tag::new(get_str(r, "key")?, get_str(r, "value")?));
         }
-        let rows = bind_all(
-            sqlx::query(&format!(
-                "SELECT run_uuid, key, value, is_nan, ts, step FROM latest_metrics \
-                 WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
-            )),
-            &ids,
-        )
-        .fetch_all(&self.read)
-        .await?;
-        for r in &rows {
+        for r in &metric_rows {
             data.entry(get_str(r, "run_uuid")?)
                 .or_default()
                 .metrics
@@ -230,17 +228,6 @@ impl SqlStore {
                     step: get_i64(r, "step")?,
                 });
         }
-        let rows = bind_all(
-            sqlx::query(&format!(
-                "SELECT i.run_uuid, i.dataset_uuid, d.name, d.digest, d.source_type, d.source, \
-                 d.ds_schema, d.ds_profile FROM run_inputs i \
-                 JOIN datasets d ON d.dataset_uuid = i.dataset_uuid \
-                 WHERE i.run_uuid IN ({inlist}) ORDER BY i.run_uuid, i.position"
-            )),
-            &ids,
-        )
-        .fetch_all(&self.read)
-        .await?;
         let mut dataset_of: Vec<(String, String)> = Vec::new();
         for r in &rows {
             let run = get_str(r, "run_uuid")?;
