@@ -123,7 +123,7 @@ def client_load(url, runs):
         metrics = [Metric(f"m{k}", (i * 1000 + j) / 1000.0, ts + j, j) for k in range(4) for j in range(250)]
         params = [Param(f"p{k}", str((i + k) % 7)) for k in range(9)] + [Param("lr", "0.01" if i % 2 else "0.1")]
         client.log_batch(run.info.run_id, metrics=metrics, params=params)
-        client.log_metric(run.info.run_id, "acc", (i % 100) / 100.0)
+        client.log_metric(run.info.run_id, "acc", (i % 20) / 20.0)
         client.set_terminated(run.info.run_id)
         values += len(metrics) + 1
     log_s = time.perf_counter() - start
