@@ -8,6 +8,7 @@ mod eval_ir;
 mod eval_text;
 mod output;
 mod progress;
+mod server;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,8 @@ enum Command {
     /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
     /// sequential intervals; `rigor ab power` for sample sizes.
     Ab(Box<ab::AbCommand>),
+    /// MLflow-compatible tracking server on an embedded SQLite store.
+    Server(server::ServerArgs),
 }
 
 #[derive(Subcommand)]
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Drift(args) => drift::run(args),
         Command::Ab(cmd) => ab::run(*cmd),
         Command::Eval(Eval::Text(args)) => eval_text::run(args),
+        Command::Server(args) => server::run(args),
     };
     match result {
         Ok(code) => code,
