@@ -1,0 +1,1 @@
+//! rigor-report: decision readouts and model cards.
