@@ -2,8 +2,11 @@
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
 mod eval_ir;
+mod evidence_args;
+mod gate;
 mod output;
 mod progress;
+mod report;
 
 use std::process::ExitCode;
 
@@ -25,6 +28,12 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
+    /// Release gate: a policy of criteria against evidence; GO (exit 0) or NO-GO (exit 1).
+    Gate(gate::GateArgs),
+    /// Decision readout: the decision first, then the evidence, as one HTML file or Markdown.
+    Report(report::ReportArgs),
+    /// Model card (Mitchell et al. 2019) filled from evidence; missing fields listed, never invented.
+    Card(report::CardArgs),
 }
 
 #[derive(Subcommand)]
@@ -56,6 +65,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Gate(args) => gate::run(args),
+        Command::Report(args) => report::run_report(args),
+        Command::Card(args) => report::run_card(args),
     };
     match result {
         Ok(code) => code,

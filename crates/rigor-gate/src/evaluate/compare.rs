@@ -97,12 +97,12 @@ impl Gate<'_> {
             Some(delta) => {
                 let imp = dir.improvement(delta);
                 if let Some(min) = l.min_delta {
-                    required.push(format!("improvement ≥ {}", signed(min)));
+                    required.push(format!("Δ ≥ {}", signed(min)));
                     let ok = imp >= min;
                     checks.push((
                         ok,
                         format!(
-                            "improvement {} {} {}",
+                            "Δ {} {} {}",
                             signed(imp),
                             if ok { "≥" } else { "<" },
                             signed(min)
@@ -110,7 +110,7 @@ impl Gate<'_> {
                     ));
                 }
                 if let Some(min) = l.min_relative {
-                    required.push(format!("relative improvement ≥ {}", pct(min)));
+                    required.push(format!("relative ≥ {}", pct(min)));
                     match x.relative.map(|r| dir.improvement(r)) {
                         Some(r) => {
                             let ok = r >= min;
@@ -131,30 +131,36 @@ impl Gate<'_> {
                     }
                 }
                 if l.significant {
-                    let correction = x.correction.as_deref().unwrap_or("no");
+                    let how: Vec<&str> = [x.test.as_deref(), x.correction.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    let how = if how.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", how.join(", "))
+                    };
                     required.push(match l.alpha {
-                        Some(a) => format!("p adjusted ({correction} correction) ≤ {}", num(a)),
-                        None => format!("significant after {correction} correction"),
+                        Some(a) => format!("p adjusted ≤ {}{how}", num(a)),
+                        None => format!("significant{how}"),
                     });
                     let sig = match l.alpha {
                         Some(a) => x.p_adjusted.is_some_and(|pa| pa <= a),
                         None => x.significant == Some(true),
                     };
-                    let p_text = x
-                        .p_adjusted
-                        .map_or("p adjusted undefined".to_string(), |pa| {
-                            format!("p adjusted {}", p(pa))
-                        });
+                    let p_text = x.p_adjusted.map_or("p adj undefined".to_string(), |pa| {
+                        format!("p adj {}", p(pa))
+                    });
                     checks.push(match (sig, imp > 0.0) {
-                        (true, true) => (true, format!("significant ({p_text})")),
+                        (true, true) => (true, format!("{p_text}: significant")),
                         (true, false) => {
-                            (false, format!("significant, but a regression ({p_text})"))
+                            (false, format!("{p_text}: significant, but a regression"))
                         }
-                        (false, _) => (false, format!("not significant ({p_text})")),
+                        (false, _) => (false, format!("{p_text}: not significant")),
                     });
                 }
                 if l.ci_excludes_zero {
-                    required.push(format!("CI of the difference {better} 0"));
+                    required.push(format!("CI {better} 0"));
                     let (lo, hi) = x.ci_low.zip(x.ci_high).unwrap_or((f64::NAN, f64::NAN));
                     let ok = match dir {
                         Direction::Higher => lo > 0.0,
@@ -162,15 +168,11 @@ impl Gate<'_> {
                     };
                     checks.push((
                         ok,
-                        format!(
-                            "CI {} {}",
-                            signed_ci(lo, hi),
-                            if ok {
-                                format!("{better} 0")
-                            } else {
-                                "includes 0 (or is on the wrong side)".into()
-                            }
-                        ),
+                        if ok {
+                            format!("CI {better} 0")
+                        } else {
+                            format!("CI {} not {better} 0", signed_ci(lo, hi))
+                        },
                     ));
                 }
             }
@@ -256,17 +258,13 @@ impl Gate<'_> {
                     (Some(d), Some(allowed)) => {
                         let imp = dir.improvement(d);
                         let ok = imp >= -allowed;
-                        let what = if g.whole_ci {
-                            "worst CI bound"
-                        } else {
-                            "change"
-                        };
+                        let what = if g.whole_ci { "worst CI bound" } else { "Δ" };
                         (
                             ok,
                             format!(
-                                "{what} {} {} allowed {}",
+                                "{what} {} {} {}",
                                 signed(imp),
-                                if ok { "within" } else { "beyond" },
+                                if ok { "≥" } else { "<" },
                                 signed(-allowed)
                             ),
                             imp + allowed,
@@ -301,11 +299,7 @@ impl Gate<'_> {
         }
         let required = format!(
             "{} no worse than {baseline} by more than {}{}{}{}",
-            if g.whole_ci {
-                "CI of the change"
-            } else {
-                "change"
-            },
+            if g.whole_ci { "whole CI of Δ" } else { "Δ" },
             tolerance.join(" and "),
             match &g.slices {
                 Slices::Overall => String::new(),
@@ -402,7 +396,7 @@ fn allowance(g: &Guardrail, baseline: Option<f64>) -> Option<f64> {
     })
 }
 
-/// `Δ +0.1911 (+31.3%), CI [+0.1391, +0.2467], p adj 8.6e-7 (paired-t, holm), n 30`.
+/// `Δ +0.1911 (+31.3%) CI [+0.1391, +0.2467], p adj 8.6e-7, 0.6116 → 0.8027, n 30`.
 pub(crate) fn describe(x: &Comparison) -> String {
     let Some(delta) = x.delta else {
         return "difference undefined".into();
@@ -411,21 +405,14 @@ pub(crate) fn describe(x: &Comparison) -> String {
     if let Some(r) = x.relative {
         s.push_str(&format!(" ({})", pct(r)));
     }
-    if let (Some(b), Some(k)) = (x.baseline_value, x.candidate_value) {
-        s.push_str(&format!(": {} → {}", num(b), num(k)));
-    }
     if let Some((lo, hi)) = x.ci_low.zip(x.ci_high) {
-        s.push_str(&format!(", CI {}", signed_ci(lo, hi)));
+        s.push_str(&format!(" CI {}", signed_ci(lo, hi)));
     }
     if let Some(pa) = x.p_adjusted {
-        let how: Vec<&str> = [x.test.as_deref(), x.correction.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
         s.push_str(&format!(", p adj {}", p(pa)));
-        if !how.is_empty() {
-            s.push_str(&format!(" ({})", how.join(", ")));
-        }
+    }
+    if let (Some(b), Some(k)) = (x.baseline_value, x.candidate_value) {
+        s.push_str(&format!(", {} → {}", num(b), num(k)));
     }
     if let Some(n) = x.n {
         s.push_str(&format!(", n {n}"));

@@ -142,7 +142,11 @@ impl Gate<'_> {
             measured: measured(e),
             pass,
             why: if pass {
-                why_text
+                if r.verify_inputs {
+                    "provenance complete; inputs unchanged on disk".into()
+                } else {
+                    "provenance complete".into()
+                }
             } else {
                 format!("cannot be reproduced: {why_text}")
             },
@@ -218,7 +222,8 @@ fn measured(e: &Evidence) -> String {
         parts.push(format!("seed {s}"));
     }
     if let Some(i) = &p.inputs {
-        parts.push(format!("{} inputs", i.len()));
+        let roles: Vec<&str> = i.iter().filter_map(|i| i.role.as_deref()).collect();
+        parts.push(format!("{} inputs ({})", i.len(), roles.join(", ")));
     }
     if parts.is_empty() {
         "no provenance".into()

@@ -55,6 +55,10 @@ pub(super) struct Compared {
     #[serde(default)]
     pub ci_high: Option<f64>,
     #[serde(default)]
+    pub relative_ci_low: Option<f64>,
+    #[serde(default)]
+    pub relative_ci_high: Option<f64>,
+    #[serde(default)]
     pub test: Option<String>,
     #[serde(default)]
     pub p_value: Option<f64>,
@@ -80,6 +84,8 @@ impl Compared {
             relative: self.relative_lift,
             ci_low: self.ci_low,
             ci_high: self.ci_high,
+            relative_ci_low: self.relative_ci_low,
+            relative_ci_high: self.relative_ci_high,
             test: self.test,
             p_value: self.p_value,
             p_adjusted: self.p_adjusted,

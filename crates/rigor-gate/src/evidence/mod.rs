@@ -152,6 +152,9 @@ pub struct Comparison {
     pub relative: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// Interval of the relative difference, where the evidence has one (ab).
+    pub relative_ci_low: Option<f64>,
+    pub relative_ci_high: Option<f64>,
     pub test: Option<String>,
     pub p_value: Option<f64>,
     pub p_adjusted: Option<f64>,
