@@ -417,7 +417,12 @@ fn a_criterion_naming_what_the_evidence_lacks_is_an_error() {
     ir_evidence(d.path(), "ir.json", &["bm25", "dense"], &[]);
     ir_evidence(d.path(), "noci.json", &["bm25", "dense"], &["--no-ci"]);
     ir_evidence(d.path(), "three.json", &["bm25", "dense", "bm25"], &[]);
-    ir_evidence(d.path(), "counts.json", &["bm25", "dense"], &["-m", "NumRet", "AP"]);
+    ir_evidence(
+        d.path(),
+        "counts.json",
+        &["bm25", "dense"],
+        &["-m", "NumRet", "AP"],
+    );
     let cases: &[(&str, &str, &[&str])] = &[
         (
             "\n[[threshold]]\nmeasure = \"nDCG@20\"\nmin = 0.5\n",

@@ -97,36 +97,18 @@ impl Gate<'_> {
             Some(delta) => {
                 let imp = dir.improvement(delta);
                 if let Some(min) = l.min_delta {
-                    required.push(format!("Δ ≥ {}", signed(min)));
-                    let ok = imp >= min;
-                    checks.push((
-                        ok,
-                        format!(
-                            "Δ {} {} {}",
-                            signed(imp),
-                            if ok { "≥" } else { "<" },
-                            signed(min)
-                        ),
-                    ));
+                    let limit = dir.improvement(min);
+                    required.push(format!("Δ {} {}", op(dir), signed(limit)));
+                    checks.push(against(dir, "Δ", delta, limit, signed));
                 }
                 if let Some(min) = l.min_relative {
-                    required.push(format!("relative ≥ {}", pct(min)));
-                    match x.relative.map(|r| dir.improvement(r)) {
-                        Some(r) => {
-                            let ok = r >= min;
-                            checks.push((
-                                ok,
-                                format!(
-                                    "relative {} {} {}",
-                                    pct(r),
-                                    if ok { "≥" } else { "<" },
-                                    pct(min)
-                                ),
-                            ));
-                        }
+                    let limit = dir.improvement(min);
+                    required.push(format!("relative {} {}", op(dir), pct(limit)));
+                    match x.relative {
+                        Some(r) => checks.push(against(dir, "relative", r, limit, pct)),
                         None => checks.push((
                             false,
-                            "relative improvement undefined (baseline is 0)".to_string(),
+                            "relative difference undefined (baseline is 0)".to_string(),
                         )),
                     }
                 }
@@ -255,20 +237,15 @@ impl Gate<'_> {
                         "relative tolerance undefined (baseline value undefined)".to_string(),
                         f64::NEG_INFINITY,
                     ),
-                    (Some(d), Some(allowed)) => {
-                        let imp = dir.improvement(d);
-                        let ok = imp >= -allowed;
-                        let what = if g.whole_ci { "worst CI bound" } else { "Δ" };
-                        (
-                            ok,
-                            format!(
-                                "{what} {} {} {}",
-                                signed(imp),
-                                if ok { "≥" } else { "<" },
-                                signed(-allowed)
-                            ),
-                            imp + allowed,
-                        )
+                    (Some(v), Some(allowed)) => {
+                        let limit = dir.improvement(-allowed);
+                        let what = match (g.whole_ci, dir) {
+                            (false, _) => "Δ",
+                            (true, Direction::Higher) => "CI lower bound",
+                            (true, Direction::Lower) => "CI upper bound",
+                        };
+                        let (ok, text) = against(dir, what, v, limit, signed);
+                        (ok, text, dir.improvement(v - limit))
                     }
                 };
                 Judged {
@@ -287,20 +264,22 @@ impl Gate<'_> {
             .copied();
         let failing = active.iter().filter(|j| !j.ok).count();
 
-        let mut tolerance = Vec::new();
+        let sign = if dir == Direction::Higher { "-" } else { "+" };
+        let mut bounds = Vec::new();
         if let Some(t) = g.tolerance {
-            tolerance.push(num(t));
+            bounds.push(format!("{sign}{}", num(t)));
         }
         if let Some(r) = g.relative_tolerance {
-            tolerance.push(format!("{}% of the baseline", num(r * 100.0)));
+            bounds.push(format!("{sign}{}% of {baseline}'s value", num(r * 100.0)));
         }
-        if tolerance.is_empty() {
-            tolerance.push("0".into());
+        if bounds.is_empty() {
+            bounds.push("0".into());
         }
         let required = format!(
-            "{} no worse than {baseline} by more than {}{}{}{}",
+            "{} {} {} vs {baseline}{}{}{}",
             if g.whole_ci { "whole CI of Δ" } else { "Δ" },
-            tolerance.join(" and "),
+            op(dir),
+            bounds.join(&format!(" and {} ", op(dir))),
             match &g.slices {
                 Slices::Overall => String::new(),
                 Slices::All => " on every slice (worst decides)".into(),
@@ -378,6 +357,33 @@ impl Gate<'_> {
             slices,
         })
     }
+}
+
+/// `≥` when higher is better, `≤` when lower is.
+fn op(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Higher => "≥",
+        Direction::Lower => "≤",
+    }
+}
+
+/// Whether `value` is on the better side of `limit`, and the sentence saying so:
+/// `Δ +0.19 ≥ +0.05`, `Δ +5.8 ≤ +10`.
+fn against(
+    dir: Direction,
+    what: &str,
+    value: f64,
+    limit: f64,
+    show: fn(f64) -> String,
+) -> (bool, String) {
+    let ok = dir.improvement(value - limit) >= 0.0;
+    let sign = match (dir, ok) {
+        (Direction::Higher, true) => "≥",
+        (Direction::Higher, false) => "<",
+        (Direction::Lower, true) => "≤",
+        (Direction::Lower, false) => ">",
+    };
+    (ok, format!("{what} {} {sign} {}", show(value), show(limit)))
 }
 
 /// The allowed worsening for one comparison: the stricter of the absolute and
