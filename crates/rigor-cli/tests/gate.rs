@@ -2,6 +2,9 @@
 //! every criterion type GO and NO-GO, reproducibility, malformed policies and evidence,
 //! and criteria naming what the evidence lacks (exit 2, never a pass).
 
+// Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

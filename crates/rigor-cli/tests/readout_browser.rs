@@ -7,6 +7,9 @@
 //! Skipped, with a message, only when /usr/bin/chromium is absent; install it with
 //! `tools/install-chromium.sh`.
 
+// Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};

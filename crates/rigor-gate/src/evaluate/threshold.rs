@@ -20,7 +20,7 @@ enum Place<'t> {
 }
 
 impl Place<'_> {
-    fn map<'s>(self, s: &'s Scores) -> Option<&'s IndexMap<String, Estimate>> {
+    fn map(self, s: &Scores) -> Option<&IndexMap<String, Estimate>> {
         match self {
             Place::Values => Some(&s.values),
             Place::Class(c) => s.per_class.get(c),
@@ -32,6 +32,15 @@ impl Place<'_> {
         self.map(s)
             .is_some_and(|m| find(m.keys(), measure).is_some())
     }
+}
+
+/// Whether a value is within the bounds, the sentence saying so, and by how much
+/// (negative: by how much it misses).
+#[derive(Clone)]
+struct Verdict {
+    ok: bool,
+    text: String,
+    margin: f64,
 }
 
 /// One checked value.
@@ -176,9 +185,13 @@ impl Gate<'_> {
             });
         }
 
-        let judge = |k: &Check| -> (bool, String, f64) {
+        let judge = |k: &Check| -> Verdict {
             let Some((lo, hi)) = k.stat else {
-                return (false, "undefined in the evidence".into(), f64::NEG_INFINITY);
+                return Verdict {
+                    ok: false,
+                    text: "undefined in the evidence".into(),
+                    margin: f64::NEG_INFINITY,
+                };
             };
             let (lo_name, hi_name) = if t.whole_ci {
                 ("CI lower bound ", "CI upper bound ")
@@ -214,24 +227,20 @@ impl Gate<'_> {
                 ));
             }
             let (ok, text) = why(&parts);
-            (ok, text, margin)
+            Verdict { ok, text, margin }
         };
 
-        let judged: Vec<(&Check, Option<(bool, String, f64)>)> = checks
+        let judged: Vec<(&Check, Option<Verdict>)> = checks
             .iter()
             .map(|k| (k, (!k.skipped).then(|| judge(k))))
             .collect();
-        let active: Vec<&(&Check, Option<(bool, String, f64)>)> =
-            judged.iter().filter(|(_, j)| j.is_some()).collect();
+        let active: Vec<(&Check, &Verdict)> = judged
+            .iter()
+            .filter_map(|(k, j)| j.as_ref().map(|j| (*k, j)))
+            .collect();
         let worst = active
             .iter()
-            .min_by(|a, b| {
-                let (ma, mb) = (
-                    a.1.as_ref().map_or(0.0, |j| j.2),
-                    b.1.as_ref().map_or(0.0, |j| j.2),
-                );
-                ma.total_cmp(&mb)
-            })
+            .min_by(|a, b| a.1.margin.total_cmp(&b.1.margin))
             .copied();
 
         let place_text = match place {
@@ -268,16 +277,10 @@ impl Gate<'_> {
                 "nothing checked".to_string(),
                 None,
             ),
-            (Some((k, j)), true) => {
-                let (ok, text, _) = j.clone().unwrap_or((false, String::new(), 0.0));
-                (ok, text, show(&k.estimate), k.estimate.value)
-            }
+            (Some((k, j)), true) => (j.ok, j.text.clone(), show(&k.estimate), k.estimate.value),
             (Some((k, j)), false) => {
-                let failing = active
-                    .iter()
-                    .filter(|(_, j)| j.as_ref().is_some_and(|j| !j.0))
-                    .count();
-                let (ok, text, _) = j.clone().unwrap_or((false, String::new(), 0.0));
+                let failing = active.iter().filter(|(_, j)| !j.ok).count();
+                let (ok, text) = (j.ok, j.text.clone());
                 let pass = failing == 0;
                 let counted = format!(
                     "{} checked{}",
@@ -315,7 +318,7 @@ impl Gate<'_> {
                     n: k.n,
                     measured: show(&k.estimate),
                     value: k.estimate.value,
-                    pass: j.as_ref().map(|j| j.0),
+                    pass: j.as_ref().map(|j| j.ok),
                 })
                 .collect()
         };
