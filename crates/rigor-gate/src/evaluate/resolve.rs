@@ -602,7 +602,8 @@ impl<'a> Gate<'a> {
                         Ok(Comparison {
                             baseline: baseline.label.clone(),
                             candidate: candidate.label.clone(),
-                            measure: measure.to_string(),
+                            measure: find(ksc.values.keys(), measure)
+                                .unwrap_or_else(|| measure.to_string()),
                             slice,
                             n: match (bsc.n, ksc.n) {
                                 (Some(x), Some(y)) => Some(x.min(y)),
