@@ -270,13 +270,13 @@ impl Gate<'_> {
             bounds.push(format!("{sign}{}", num(t)));
         }
         if let Some(r) = g.relative_tolerance {
-            bounds.push(format!("{sign}{}% of {baseline}'s value", num(r * 100.0)));
+            bounds.push(format!("{sign}{}% of its value", num(r * 100.0)));
         }
         if bounds.is_empty() {
             bounds.push("0".into());
         }
         let required = format!(
-            "{} {} {} vs {baseline}{}{}{}",
+            "{} vs {baseline} {} {}{}{}{}",
             if g.whole_ci { "whole CI of Δ" } else { "Δ" },
             op(dir),
             bounds.join(&format!(" and {} ", op(dir))),
