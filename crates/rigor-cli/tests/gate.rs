@@ -579,3 +579,46 @@ fn labels_and_standard_input() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn bundled_example_policy_is_go_from_the_repository_root() {
+    // As the README runs it: relative input paths, verified against the files on disk.
+    let d = dir_with(&[]);
+    let out = d.path().join("ir.json").display().to_string();
+    let r = rigor(
+        &root(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "examples/qrels.txt",
+            "--run",
+            "examples/bm25.run",
+            "--run",
+            "examples/dense.run",
+            "--resamples",
+            "2000",
+            "--format",
+            "json",
+            "--output",
+            &out,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = rigor(
+        &root(),
+        &[
+            "gate",
+            "--policy",
+            "examples/gate.toml",
+            "--evidence",
+            &out,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let j = r.json();
+    assert_eq!(j["name"], "dense retriever replaces bm25");
+    assert_eq!(j["criteria"].as_array().unwrap().len(), 7);
+}

@@ -240,3 +240,20 @@ fn card_metadata_errors_name_the_line() {
     rigor(d.path(), &["card", "--evidence", "ir.json"])
         .bad_input(&["card metadata", "set [model] system"]);
 }
+
+#[test]
+fn bundled_card_metadata_is_complete() {
+    let d = dir_with(&[]);
+    ir_evidence(d.path(), &["bm25", "dense"]);
+    let meta = root().join("examples/card.toml").display().to_string();
+    let r = rigor(
+        d.path(),
+        &["card", "--evidence", "ir.json", "--meta", &meta],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(r
+        .stdout
+        .contains("Every field the card asks of its owners was supplied."));
+    assert!(!r.stdout.contains("missing — supply"));
+}
