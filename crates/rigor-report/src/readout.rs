@@ -3,6 +3,7 @@
 //! groups, classifier diagnostics — and what it takes to reproduce every number.
 
 use indexmap::IndexMap;
+use rigor_gate::direction::known;
 use rigor_gate::evidence::{Comparison, Estimate, Evidence, Kind, Scores, System};
 use rigor_gate::{Decision, Policy};
 
@@ -223,9 +224,15 @@ impl Readout<'_> {
                         } else {
                             c.measure.clone()
                         };
+                        let worse = c
+                            .direction
+                            .or_else(|| known(&c.measure))
+                            .zip(c.delta)
+                            .is_some_and(|(dir, d)| dir.improvement(d) < 0.0);
                         if pr.relative {
                             let v = c.relative?;
                             Some(ForestRow {
+                                worse,
                                 label,
                                 value: v,
                                 ci: c.relative_ci_low.zip(c.relative_ci_high),
@@ -242,6 +249,7 @@ impl Readout<'_> {
                         } else {
                             let v = c.delta?;
                             Some(ForestRow {
+                                worse,
                                 label,
                                 value: v,
                                 ci: c.ci_low.zip(c.ci_high),
@@ -297,9 +305,10 @@ impl Readout<'_> {
                             " (separate evaluations: no interval of the difference)"
                         },
                         if tested {
-                            "; filled markers are significant after correction"
+                            "; filled markers are significant after correction, red ones \
+                             changes for the worse"
                         } else {
-                            ""
+                            "; red markers are changes for the worse"
                         },
                         settings
                     ),
@@ -659,8 +668,9 @@ impl Readout<'_> {
             }
             if charts.is_empty() {
                 d.note(
-                    "This evidence carries no reliability bins or ROC / PR curves (they need \
-                     `--score`); calibration and ranking metrics are in the estimates above.",
+                    "This evidence carries no reliability bins or ROC / PR curves to draw; its \
+                     calibration (ece, brier, log_loss) and ranking (roc_auc, \
+                     average_precision) metrics, where computed, are in the estimates above.",
                 );
             } else {
                 d.push(Block::Charts(charts));

@@ -128,6 +128,8 @@ pub struct ForestRow {
     pub ci: Option<(f64, f64)>,
     /// Significant after correction (filled marker); None when untested.
     pub significant: Option<bool>,
+    /// A change for the worse (where the better direction is known): drawn red.
+    pub worse: bool,
     /// Text at the right end of the row.
     pub note: String,
 }
@@ -179,10 +181,13 @@ pub fn forest(title: &str, rows: &[ForestRow], x_label: &str, percent: bool) -> 
                 cy + 5.0
             );
         }
-        let class = match r.significant {
-            Some(true) => "pt sig",
-            Some(false) => "pt",
-            None => "pt untested",
+        let class = match (r.significant, r.worse) {
+            (Some(true), false) => "pt sig",
+            (Some(true), true) => "pt sig worse",
+            (Some(false), false) => "pt",
+            (Some(false), true) => "pt worse",
+            (None, false) => "pt untested",
+            (None, true) => "pt untested worse",
         };
         let _ = write!(
             out,
@@ -417,6 +422,7 @@ mod tests {
             value: 0.15,
             ci: Some((0.1, 0.19)),
             significant: Some(true),
+            worse: false,
             note: "+0.15".into(),
         }];
         let f = forest("Δ", &rows, "difference", false).unwrap();
