@@ -488,6 +488,11 @@ fn a_criterion_naming_what_the_evidence_lacks_is_an_error() {
             &["policy.toml:1:", "say candidate"],
         ),
         (
+            "[gate]\ncandidate = \"dnse\"\n\n[[lift]]\nmeasure = \"AP\"\nmin_delta = 0\n",
+            "ir.json",
+            &["policy.toml:2:", "[gate] candidate 'dnse'", "bm25, dense (ir)"],
+        ),
+        (
             "[[guardrail]]\nmeasure = \"NumRet\"\n",
             "counts.json",
             &["policy.toml:1:", "higher or lower 'NumRet' is better"],

@@ -52,6 +52,9 @@ pub struct Policy {
     /// Default baseline and candidate of every criterion.
     pub baseline: Option<String>,
     pub candidate: Option<String>,
+    /// Lines of `[gate] baseline` and `candidate` (0 when absent).
+    pub baseline_line: usize,
+    pub candidate_line: usize,
     pub requirements: Requirements,
     /// In file order.
     pub criteria: Vec<Criterion>,
@@ -246,8 +249,8 @@ struct RawPolicy {
 #[serde(deny_unknown_fields)]
 struct RawGate {
     name: Option<String>,
-    baseline: Option<String>,
-    candidate: Option<String>,
+    baseline: Option<Spanned<String>>,
+    candidate: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -359,11 +362,14 @@ pub fn parse(path: &str, text: &str) -> Result<Policy> {
              [[fairness]] or [evidence] requirements",
         ));
     }
+    let line = |v: &Option<Spanned<String>>| v.as_ref().map_or(0, |v| at.of(v));
     Ok(Policy {
         path: path.to_string(),
         name: gate.name,
-        baseline: gate.baseline,
-        candidate: gate.candidate,
+        baseline_line: line(&gate.baseline),
+        candidate_line: line(&gate.candidate),
+        baseline: gate.baseline.map(Spanned::into_inner),
+        candidate: gate.candidate.map(Spanned::into_inner),
         requirements,
         criteria,
     })
