@@ -257,3 +257,45 @@ fn bundled_card_metadata_is_complete() {
         .contains("Every field the card asks of its owners was supplied."));
     assert!(!r.stdout.contains("missing — supply"));
 }
+
+#[test]
+fn two_text_documents_give_relative_differences_and_per_item_histograms() {
+    let doc = |bleu: f64, items: [f64; 4]| {
+        serde_json::json!({
+            "kind": "text", "segments": 4,
+            "metrics": {"BLEU": {"score": bleu, "ci_low": bleu - 2.0, "ci_high": bleu + 2.0, "signature": "", "scale": 100.0},
+                        "TER": {"score": 50.0, "signature": "", "scale": 100.0}},
+            "per_item": items.iter().map(|b| serde_json::json!({"BLEU": b, "TER": 50.0})).collect::<Vec<_>>(),
+            "hyp": "h.txt", "refs": ["r.txt"], "rigor_version": "0.1.0", "seed": 0
+        })
+        .to_string()
+    };
+    let d = dir_with(&[
+        ("base.json", &doc(30.0, [30.0, 20.0, 40.0, 30.0])),
+        ("cand.json", &doc(33.0, [31.0, 25.0, 39.0, 30.0])),
+    ]);
+    let r = rigor(
+        d.path(),
+        &[
+            "report",
+            "--evidence",
+            "base.json",
+            "--evidence",
+            "cand.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("### cand vs base (text)"));
+    assert!(r
+        .stdout
+        .contains("| cand | BLEU | 30 | 33 | +3 |  | +10.0% |  | untested |"));
+    assert!(r
+        .stdout
+        .contains("`BLEU`, cand − base over 4 items: 2 higher, 1 lower, 1 tied; median +0.5"));
+    // Without inputs and a command the readout says the evidence cannot be reproduced.
+    assert!(r
+        .stdout
+        .contains("Inputs and their hashes not recorded: this evidence cannot be reproduced."));
+}
