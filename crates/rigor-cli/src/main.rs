@@ -1,6 +1,8 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod drift;
+mod eval_classify;
 mod eval_ir;
 mod evidence_args;
 mod gate;
@@ -28,6 +30,9 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
+    /// Data drift between a reference and a current file, Evidently 0.7's verdicts
+    /// and more.
+    Drift(drift::DriftArgs),
     /// Release gate: a policy of criteria against evidence; GO (exit 0) or NO-GO (exit 1).
     Gate(gate::GateArgs),
     /// Decision readout: the decision first, then the evidence, as one HTML file or Markdown.
@@ -40,6 +45,9 @@ enum Command {
 enum Eval {
     /// Ranking evaluation exact to trec_eval 9 (pytrec_eval), with bootstrap CIs.
     Ir(eval_ir::IrArgs),
+    /// Classification, calibration and fairness exact to scikit-learn and Fairlearn,
+    /// with bootstrap CIs.
+    Classify(eval_classify::ClassifyArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -65,6 +73,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
+        Command::Drift(args) => drift::run(args),
         Command::Gate(args) => gate::run(args),
         Command::Report(args) => report::run_report(args),
         Command::Card(args) => report::run_card(args),

@@ -11,7 +11,9 @@
 
 pub mod error;
 pub mod evidence;
+pub mod frame;
 pub mod input;
+pub mod table;
 pub mod trec;
 
 pub use error::{Error, Result};

@@ -32,12 +32,14 @@
 pub mod bootstrap;
 pub mod correction;
 pub mod distribution;
+pub mod drift;
 pub mod effect;
 pub mod error;
 pub mod moments;
 pub mod paired;
 pub mod paired_bootstrap;
 pub mod permutation;
+pub mod resample;
 pub mod ttest;
 pub mod wilcoxon;
 
@@ -48,5 +50,6 @@ pub use error::StatsError;
 pub use paired::{compare_paired, compare_paired_columns, PairedComparison, PairedTest};
 pub use paired_bootstrap::bootstrap_test;
 pub use permutation::{sign_flip_test, sign_flip_tests};
+pub use resample::{resampled_intervals, Estimate};
 pub use ttest::{paired_t, TTest};
 pub use wilcoxon::{wilcoxon, WilcoxonMethod, WilcoxonTest};

@@ -5,8 +5,15 @@
 //!
 //! One module per document kind.
 
+pub mod classify;
 pub mod ir;
 
+pub use classify::ClassifyEvidence;
+pub mod drift;
+
+pub use drift::{
+    DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
+};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
 
 use serde::{Deserialize, Serialize};
