@@ -1,6 +1,7 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod ab;
 mod drift;
 mod eval_classify;
 mod eval_ir;
@@ -33,6 +34,9 @@ enum Command {
     /// Data drift between a reference and a current file, Evidently 0.7's verdicts
     /// and more.
     Drift(drift::DriftArgs),
+    /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
+    /// sequential intervals; `rigor ab power` for sample sizes.
+    Ab(Box<ab::AbCommand>),
     /// Release gate: a policy of criteria against evidence; GO (exit 0) or NO-GO (exit 1).
     Gate(gate::GateArgs),
     /// Decision readout: the decision first, then the evidence, as one HTML file or Markdown.
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
         Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Ab(cmd) => ab::run(*cmd),
         Command::Gate(args) => gate::run(args),
         Command::Report(args) => report::run_report(args),
         Command::Card(args) => report::run_card(args),

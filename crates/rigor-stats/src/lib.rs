@@ -29,6 +29,7 @@
 //! assert_eq!(c.p_value, Some(0.0625)); // scipy.stats.wilcoxon(candidate, baseline)
 //! ```
 
+pub mod ab;
 pub mod bootstrap;
 pub mod correction;
 pub mod distribution;

@@ -14,6 +14,9 @@ pub mod drift;
 pub use drift::{
     DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
 };
+pub mod ab;
+
+pub use ab::{AbComparison, AbEvidence, PowerEvidence};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
 
 use serde::{Deserialize, Serialize};
