@@ -320,10 +320,10 @@ impl<'a> Gate<'a> {
     pub(crate) fn pair(&self, c: &Criterion, measure: &str) -> Result<Pair<'a>> {
         let has = |e: &Evidence| {
             e.systems.iter().any(|s| {
-                find(s.overall.values.keys(), measure).is_some()
-                    || s.slices
-                        .values()
-                        .any(|sl| find(sl.values.keys(), measure).is_some())
+                std::iter::once(&s.overall)
+                    .chain(s.slices.values())
+                    .chain(s.overall.groups.values())
+                    .any(|sc| find(sc.values.keys(), measure).is_some())
             }) || find(e.comparisons.iter().map(|c| &c.measure), measure).is_some()
         };
         let what = format!("'{measure}'");

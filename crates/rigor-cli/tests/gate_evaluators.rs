@@ -1,0 +1,373 @@
+//! `rigor gate` on real output of `rigor eval classify` (the committed fairness case of
+//! tools/goldens/classify: 900 rows, three regions, two sexes) and `rigor drift` (the
+//! bundled examples/drift): every criterion type passing and failing, worst slice and
+//! worst group deciding, and a cross-document guardrail between two classifiers.
+
+// Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{dir_with, rigor, root, Run};
+use serde_json::Value;
+
+/// `rigor eval classify` on `data` (a JSONL of label, pred, score, sex, region).
+fn classify(dir: &Path, data: &str, out: &str) -> Value {
+    let r = rigor(
+        dir,
+        &[
+            "eval",
+            "classify",
+            "--data",
+            data,
+            "--score",
+            "score",
+            "--positive",
+            "spam",
+            "--by",
+            "region",
+            "--sensitive",
+            "sex",
+            "--resamples",
+            "200",
+            "--format",
+            "json",
+            "--output",
+            out,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&std::fs::read_to_string(dir.join(out)).unwrap()).unwrap()
+}
+
+fn fairness_data() -> String {
+    root()
+        .join("tools/goldens/classify/cases/fairness/data.jsonl")
+        .display()
+        .to_string()
+}
+
+/// Whether the evaluator recorded what reproducibility needs (classify does not yet:
+/// then the gate must refuse the evidence, whatever else passes).
+fn reproducible(ev: &Value) -> bool {
+    ["rigor_version", "command", "seed", "inputs"]
+        .iter()
+        .all(|k| ev.get(k).is_some_and(|v| !v.is_null()))
+}
+
+fn gate(dir: &Path, policy: &str, evidence: &[&str]) -> Run {
+    std::fs::write(dir.join("policy.toml"), policy).unwrap();
+    let mut args = vec!["gate", "--policy", "policy.toml", "--format", "json"];
+    for e in evidence {
+        args.push("--evidence");
+        args.push(e);
+    }
+    let r = rigor(dir, &args);
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    r
+}
+
+/// (criterion, pass, why) per outcome, requirements first.
+fn outcomes(r: &Run) -> Vec<(String, bool, String)> {
+    r.json()["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["criterion"].as_str().unwrap().to_string(),
+                c["pass"].as_bool().unwrap(),
+                c["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn classifier_thresholds_fairness_slices_and_groups() {
+    let d = dir_with(&[]);
+    let ev = classify(d.path(), &fairness_data(), "clf.json");
+    // Values of this case (scikit-learn / Fairlearn parity is the evaluator's own test).
+    assert_eq!(ev["n"], 900);
+
+    let lenient = r#"[evidence]
+min_rows = 900
+
+[[threshold]]
+measure = "ece"
+max = 0.2
+
+[[threshold]]
+measure = "accuracy"
+min = 0.83
+slices = "all"
+
+[[threshold]]
+measure = "tpr"
+min = 0.84
+slices = "groups"
+
+[[threshold]]
+measure = "recall"
+class = "spam"
+min = 0.8
+
+[[fairness]]
+measure = "equalized_odds_difference"
+max = 0.1
+
+[[fairness]]
+measure = "demographic_parity_ratio"
+min = 0.8
+slices = "all"
+"#;
+    let r = gate(d.path(), lenient, &["clf.json"]);
+    let o = outcomes(&r);
+    assert_eq!(o[0].0, "reproducible (clf)");
+    assert_eq!(o[0].1, reproducible(&ev), "{}", o[0].2);
+    assert_eq!(r.code, if reproducible(&ev) { 0 } else { 1 });
+    if !reproducible(&ev) {
+        assert!(
+            o[0].2.starts_with("cannot be reproduced: missing:"),
+            "{}",
+            o[0].2
+        );
+    }
+    let rest: Vec<(&str, bool)> = o[1..].iter().map(|(c, p, _)| (c.as_str(), *p)).collect();
+    assert_eq!(
+        rest,
+        [
+            ("min_rows (clf)", true),
+            ("threshold ece (clf)", true),
+            ("threshold accuracy (clf)", true),
+            ("threshold tpr (clf)", true),
+            ("threshold recall[spam] (clf)", true),
+            ("fairness equalized_odds_difference (clf)", true),
+            ("fairness demographic_parity_ratio (clf)", true),
+        ]
+    );
+    // Worst slice and worst group are the ones named.
+    assert_eq!(o[3].2, "worst 'apac': 0.8333 ≥ 0.83");
+    assert_eq!(o[4].2, "worst 'f': 0.8439 ≥ 0.84");
+    assert_eq!(o[7].2, "worst 'eu': 0.839 ≥ 0.8");
+
+    let strict = lenient
+        .replace("min_rows = 900", "min_rows = 901")
+        .replace("max = 0.2", "max = 0.05")
+        .replace("min = 0.83\n", "min = 0.835\n")
+        .replace("min = 0.84\n", "min = 0.85\n")
+        .replace("max = 0.1\n", "max = 0.01\n")
+        .replace("min = 0.8\nslices", "min = 0.85\nslices");
+    let r = gate(d.path(), &strict, &["clf.json"]);
+    assert_eq!(r.code, 1);
+    let o = outcomes(&r);
+    let why: Vec<(&str, bool, &str)> = o[1..]
+        .iter()
+        .map(|(c, p, w)| (c.as_str(), *p, w.as_str()))
+        .collect();
+    assert_eq!(
+        why,
+        [
+            ("min_rows (clf)", false, "900 < 901"),
+            ("threshold ece (clf)", false, "0.1362 > 0.05"),
+            (
+                "threshold accuracy (clf)",
+                false,
+                "'apac': 0.8333 < 0.835 (1 of 3 fail)"
+            ),
+            (
+                "threshold tpr (clf)",
+                false,
+                "'f': 0.8439 < 0.85 (1 of 2 fail)"
+            ),
+            ("threshold recall[spam] (clf)", true, why[4].2),
+            (
+                "fairness equalized_odds_difference (clf)",
+                false,
+                "0.0146 > 0.01"
+            ),
+            (
+                "fairness demographic_parity_ratio (clf)",
+                false,
+                "'eu': 0.839 < 0.85 (1 of 3 fail)"
+            ),
+        ]
+    );
+    // A slice, group or class the evidence lacks is an error.
+    for (policy, part) in [
+        (
+            "[[threshold]]\nmeasure = \"f1\"\nmin = 0.5\nslices = [\"latam\"]\n",
+            "no slice 'latam'",
+        ),
+        (
+            "[[threshold]]\nmeasure = \"recall\"\nclass = \"eggs\"\nmin = 0.5\n",
+            "no evidence has 'recall' for class 'eggs' (clf has class ham, class spam)",
+        ),
+        (
+            "[[fairness]]\nmeasure = \"equalized_odds_gap\"\nmax = 0.5\n",
+            "no evidence has fairness measure 'equalized_odds_gap'",
+        ),
+    ] {
+        std::fs::write(d.path().join("policy.toml"), policy).unwrap();
+        rigor(
+            d.path(),
+            &["gate", "--policy", "policy.toml", "--evidence", "clf.json"],
+        )
+        .bad_input(&["policy.toml:1:", part]);
+    }
+}
+
+#[test]
+fn classifier_guardrail_across_two_evaluations_worst_region_decides() {
+    // The candidate: the same rows with 20 correct predictions in region `us` flipped.
+    let text = std::fs::read_to_string(fairness_data()).unwrap();
+    let mut flipped = 0;
+    let candidate: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let mut row: Value = serde_json::from_str(line).unwrap();
+            if flipped < 20 && row["region"] == "us" && row["label"] == row["pred"] {
+                flipped += 1;
+                let other = if row["pred"] == "spam" { "ham" } else { "spam" };
+                row["pred"] = Value::from(other);
+            }
+            row.to_string()
+        })
+        .collect();
+    let d = dir_with(&[("cand.jsonl", &(candidate.join("\n") + "\n"))]);
+    classify(d.path(), &fairness_data(), "base.json");
+    classify(d.path(), "cand.jsonl", "cand.json");
+    let policy = r#"[gate]
+baseline = "base"
+candidate = "cand"
+
+[[guardrail]]
+measure = "accuracy"
+tolerance = 0.01
+slices = "all"
+
+[[guardrail]]
+measure = "accuracy"
+tolerance = 0.1
+slices = "all"
+
+[[guardrail]]
+measure = "tpr"
+tolerance = 0.1
+slices = "groups"
+"#;
+    let r = gate(d.path(), policy, &["base.json", "cand.json"]);
+    let o = outcomes(&r);
+    let n = o.len();
+    // us: 20 of 297 rows newly wrong, accuracy −0.0673; the other regions unchanged.
+    assert_eq!(o[n - 3].0, "guardrail accuracy (cand vs base)");
+    assert_eq!(
+        (o[n - 3].1, o[n - 3].2.as_str()),
+        (false, "'us': Δ -0.0673 < -0.01 (1 of 3 fail)")
+    );
+    assert!(o[n - 2].1, "{:?}", o[n - 2]);
+    assert_eq!(o[n - 2].2, "worst 'us': Δ -0.0673 ≥ -0.1");
+    assert!(o[n - 1].1, "{:?}", o[n - 1]);
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn drift_share_columns_and_missing_values() {
+    let d = dir_with(&[]);
+    let ex = root().join("examples/drift");
+    let r = rigor(
+        d.path(),
+        &[
+            "drift",
+            "--reference",
+            &ex.join("reference.csv").display().to_string(),
+            "--current",
+            &ex.join("current.csv").display().to_string(),
+            "--format",
+            "json",
+            "--output",
+            "drift.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let go = r#"[evidence]
+min_rows = 600
+verify_inputs = true
+
+[[threshold]]
+measure = "drift_share"
+max = 0.3
+
+[[threshold]]
+measure = "dataset_drift"
+max = 0
+
+[[threshold]]
+measure = "drifted"
+max = 0
+slices = ["age", "device", "sessions", "premium"]
+"#;
+    let r = gate(d.path(), go, &["drift.json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let nogo = r#"[[threshold]]
+measure = "drift_share"
+max = 0.25
+
+[[threshold]]
+measure = "drifted"
+max = 0
+slices = "all"
+
+[[threshold]]
+measure = "missing_share_current"
+max = 0.05
+slices = ["tenure_days"]
+"#;
+    let r = gate(d.path(), nogo, &["drift.json"]);
+    assert_eq!(r.code, 1);
+    let o = outcomes(&r);
+    assert!(o[0].1, "drift evidence is reproducible: {:?}", o[0]);
+    assert_eq!(o[1].2, "0.2857 > 0.25");
+    assert_eq!(o[2].2, "'income': 1 > 0 (2 of 7 fail)");
+    assert_eq!(o[3].2, "'tenure_days': 0.13 > 0.05 (1 of 1 fail)");
+    let slices = &r.json()["criteria"][2]["slices"];
+    let failing: Vec<&str> = slices
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["pass"] == false)
+        .map(|s| s["slice"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, ["income", "country"]);
+}
+
+#[test]
+fn readout_of_a_classifier_shows_slices_and_groups() {
+    let d = dir_with(&[(
+        "policy.toml",
+        "[[threshold]]\nmeasure = \"accuracy\"\nmin = 0.835\nslices = \"all\"\n",
+    )]);
+    classify(d.path(), &fairness_data(), "clf.json");
+    let r = rigor(
+        d.path(),
+        &[
+            "report",
+            "--evidence",
+            "clf.json",
+            "--policy",
+            "policy.toml",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = &r.stdout;
+    assert!(md.contains("### clf: slices"));
+    assert!(md.contains("| apac | 276 | 0.8333 |"));
+    assert!(md.contains("### clf: sensitive groups"));
+    assert!(md.contains("| f | 411 | 0.4428 | 0.8439 | 0.1513 |"));
+    assert!(md.contains("| equalized_odds_difference | 0.0146 ["));
+    assert!(md.contains("## Classifier diagnostics"));
+}
