@@ -1,7 +1,8 @@
 //! `rigor gate` on real output of `rigor eval classify` (the committed fairness case of
-//! tools/goldens/classify: 900 rows, three regions, two sexes) and `rigor drift` (the
-//! bundled examples/drift): every criterion type passing and failing, worst slice and
-//! worst group deciding, and a cross-document guardrail between two classifiers.
+//! tools/goldens/classify: 900 rows, three regions, two sexes), `rigor drift` (the
+//! bundled examples/drift) and `rigor ab` (the bundled examples/ab): every criterion
+//! type passing and failing, worst slice, group and segment deciding, and a
+//! cross-document guardrail between two classifiers.
 
 // Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used)]
@@ -370,4 +371,101 @@ fn readout_of_a_classifier_shows_slices_and_groups() {
     assert!(md.contains("| f | 411 | 0.4428 | 0.8439 | 0.1513 |"));
     assert!(md.contains("| equalized_odds_difference | 0.0146 ["));
     assert!(md.contains("## Classifier diagnostics"));
+}
+
+#[test]
+fn experiment_lift_segment_guardrail_and_sample_ratio() {
+    let d = dir_with(&[]);
+    let data = root()
+        .join("examples/ab/experiment.csv")
+        .display()
+        .to_string();
+    let r = rigor(
+        d.path(),
+        &[
+            "ab",
+            "--data",
+            &data,
+            "--unit-col",
+            "user_id",
+            "--metric",
+            "converted",
+            "--metric",
+            "revenue",
+            "--guardrail",
+            "latency:lower:10",
+            "--segment",
+            "country",
+            "--format",
+            "json",
+            "--output",
+            "ab.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let go = r#"[gate]
+candidate = "treatment"
+
+[evidence]
+min_units = 1000
+verify_inputs = true
+
+[[lift]]
+measure = "converted"
+direction = "higher"
+min_relative = 0.1
+significant = true
+ci_excludes_zero = true
+
+[[guardrail]]
+measure = "latency"
+tolerance = 10
+slices = "all"
+
+[[threshold]]
+measure = "converted"
+min = 0.12
+"#;
+    let r = gate(d.path(), go, &["ab.json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let o = outcomes(&r);
+    assert_eq!(o[1].0, "sample ratio (ab)");
+    assert_eq!(o[4].2, "worst 'country=US': Δ +5.828 ≤ +10");
+
+    let nogo = r#"[[lift]]
+measure = "revenue"
+direction = "higher"
+significant = true
+
+[[guardrail]]
+measure = "latency"
+tolerance = 5
+slices = "all"
+
+[[guardrail]]
+measure = "latency"
+tolerance = 10
+whole_ci = true
+"#;
+    let r = gate(d.path(), nogo, &["ab.json"]);
+    assert_eq!(r.code, 1);
+    let o = outcomes(&r);
+    assert!(
+        !o[2].1 && o[2].2.ends_with(": not significant"),
+        "{:?}",
+        o[2]
+    );
+    assert_eq!(o[3].2, "'country=US': Δ +5.828 > +5 (1 of 4 fail)");
+    assert!(o[4].1, "{:?}", o[4]);
+    // The latency guardrail's direction came from the evidence; revenue's must be said.
+    std::fs::write(
+        d.path().join("policy.toml"),
+        "[[lift]]\nmeasure = \"revenue\"\nmin_delta = 0\n",
+    )
+    .unwrap();
+    rigor(
+        d.path(),
+        &["gate", "--policy", "policy.toml", "--evidence", "ab.json"],
+    )
+    .bad_input(&["policy.toml:1:", "add direction"]);
 }
