@@ -80,13 +80,15 @@ fn readout_renders_in_headless_chromium() {
     );
 
     // A readout with every kind of chart: forest plots, per-query histograms,
-    // reliability diagram, ROC and PR curves, and a NO-GO decision with a failing slice.
+    // reliability diagram, ROC and PR curves, and a NO-GO decision with a failing slice;
+    // slices, groups, segments and drift columns in tables.
     let d = dir_with(&[
         ("clf.json", &classifier_evidence()),
         (
             "policy.toml",
             "[gate]\nname = \"browser check\"\n\n[[lift]]\nmeasure = \"nDCG@10\"\nmin_delta = 0.1\n\
-             \n[[threshold]]\nmeasure = \"accuracy\"\nmin = 0.8\nslices = \"all\"\n",
+             \n[[threshold]]\nmeasure = \"accuracy\"\nmin = 0.8\nslices = \"all\"\n\
+             \n[[guardrail]]\nmeasure = \"latency\"\ntolerance = 5\nslices = \"all\"\n",
         ),
     ]);
     let ex = root().join("examples");
@@ -111,6 +113,45 @@ fn readout_renders_in_headless_chromium() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // Real experiment and drift evidence from the bundled examples too.
+    let r = rigor(
+        d.path(),
+        &[
+            "ab",
+            "--data",
+            &ex.join("ab/experiment.csv").display().to_string(),
+            "--unit-col",
+            "user_id",
+            "--metric",
+            "converted",
+            "--metric",
+            "revenue",
+            "--guardrail",
+            "latency:lower:10",
+            "--segment",
+            "country",
+            "--format",
+            "json",
+            "--output",
+            "ab.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = rigor(
+        d.path(),
+        &[
+            "drift",
+            "--reference",
+            &ex.join("drift/reference.csv").display().to_string(),
+            "--current",
+            &ex.join("drift/current.csv").display().to_string(),
+            "--format",
+            "json",
+            "--output",
+            "drift.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     std::fs::create_dir_all(&out_dir).unwrap();
     let html_path = out_dir.join("readout.html");
@@ -122,6 +163,10 @@ fn readout_renders_in_headless_chromium() {
             "ir.json",
             "--evidence",
             "clf.json",
+            "--evidence",
+            "ab.json",
+            "--evidence",
+            "drift.json",
             "--policy",
             "policy.toml",
             "--out",
@@ -131,8 +176,8 @@ fn readout_renders_in_headless_chromium() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let html = std::fs::read_to_string(&html_path).unwrap();
     let charts_in_file = html.matches("<svg class=\"chart\"").count();
-    // 1 forest plot, 5 histograms (one per measure), reliability, ROC, PR.
-    assert_eq!(charts_in_file, 9);
+    // 2 forest plots (ir, ab), 5 histograms (one per ir measure), reliability, ROC, PR.
+    assert_eq!(charts_in_file, 10);
 
     let browser = Browser::start(d.path());
     browser.post(

@@ -62,6 +62,8 @@ pub struct Outcome {
     pub criterion: String,
     /// Labels of the evidence read.
     pub evidence: Vec<String>,
+    /// The measure as the evidence names it (criteria on a measure only).
+    pub measure: Option<String>,
     pub required: String,
     pub measured: String,
     pub pass: bool,

@@ -540,8 +540,8 @@ impl Readout<'_> {
                     .map(|c| {
                         let slice = c.slice.clone().unwrap_or_default();
                         Row {
-                            class: failing
-                                .contains(&(e.label.clone(), slice.clone()))
+                            class: self
+                                .failing_segment(&e.label, &slice, &c.measure)
                                 .then_some("fail"),
                             cells: vec![
                                 slice,
@@ -574,6 +574,19 @@ impl Readout<'_> {
         } else if !failing.is_empty() {
             d.note("Rows highlighted in red fail a gate criterion.");
         }
+    }
+
+    /// Whether a segment comparison (evidence, slice, measure) fails a criterion.
+    fn failing_segment(&self, label: &str, slice: &str, measure: &str) -> bool {
+        self.decision.is_some_and(|dec| {
+            dec.criteria.iter().any(|c| {
+                c.evidence.iter().any(|l| l == label)
+                    && c.measure.as_deref() == Some(measure)
+                    && c.slices
+                        .iter()
+                        .any(|s| s.slice == slice && s.pass == Some(false))
+            })
+        })
     }
 
     /// (evidence label, slice) pairs that fail a criterion.

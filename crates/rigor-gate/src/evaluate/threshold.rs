@@ -339,6 +339,7 @@ impl Gate<'_> {
                 }
             ),
             evidence: vec![doc.label.clone()],
+            measure: Some(measure.to_string()),
             required,
             measured,
             pass,
