@@ -1,8 +1,9 @@
 //! `rigor gate` on real output of `rigor eval classify` (the committed fairness case of
 //! tools/goldens/classify: 900 rows, three regions, two sexes), `rigor drift` (the
-//! bundled examples/drift) and `rigor ab` (the bundled examples/ab): every criterion
-//! type passing and failing, worst slice, group and segment deciding, and a
-//! cross-document guardrail between two classifiers.
+//! bundled examples/drift), `rigor ab` (the bundled examples/ab) and `rigor eval text`
+//! (the committed random case of tools/goldens/text): every criterion type passing and
+//! failing, worst slice, group and segment deciding, and comparisons across two
+//! evaluations.
 
 // Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used)]
@@ -468,4 +469,137 @@ whole_ci = true
         &["gate", "--policy", "policy.toml", "--evidence", "ab.json"],
     )
     .bad_input(&["policy.toml:1:", "add direction"]);
+}
+
+#[test]
+fn text_systems_compared_across_two_evaluations() {
+    // Two "systems" over the committed random case, both scored against ref1.txt: the
+    // baseline's output is hyp.txt, the candidate's is ref2.txt (a second translation,
+    // better by about +2.8 BLEU and -2.5 TER).
+    let case = root().join("tools/goldens/text/cases/random");
+    let d = dir_with(&[]);
+    let score = |hyp: &str, out: &str| -> Value {
+        let r = rigor(
+            d.path(),
+            &[
+                "eval",
+                "text",
+                "--hyp",
+                &case.join(hyp).display().to_string(),
+                "--ref",
+                &case.join("ref1.txt").display().to_string(),
+                "-m",
+                "BLEU",
+                "chrF",
+                "TER",
+                "--per-item",
+                "--resamples",
+                "200",
+                "--format",
+                "json",
+                "--output",
+                out,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&std::fs::read_to_string(d.path().join(out)).unwrap()).unwrap()
+    };
+    let base = score("hyp.txt", "base.json");
+    let cand = score("ref2.txt", "cand.json");
+    let value = |ev: &Value, m: &str| ev["metrics"][m]["score"].as_f64().unwrap();
+    let bleu = value(&cand, "BLEU") - value(&base, "BLEU");
+    let ter = value(&cand, "TER") - value(&base, "TER");
+    assert!(bleu > 2.0 && ter < -2.0, "{bleu} {ter}");
+    let policy = |min_segments: u64, min_delta: f64, ter_tolerance: f64, chrf_min: f64| {
+        format!(
+            "[gate]\nbaseline = \"base\"\ncandidate = \"cand\"\n\n[evidence]\nmin_segments = {min_segments}\n\n\
+             [[lift]]\nmeasure = \"BLEU\"\nmin_delta = {min_delta}\n\n\
+             [[guardrail]]\nmeasure = \"TER\"\ntolerance = {ter_tolerance}\n\n\
+             [[threshold]]\nmeasure = \"chrF\"\nmin = {chrf_min}\n"
+        )
+    };
+    // Bounds just on the passing side of the measured values …
+    let lenient = policy(
+        400,
+        bleu - 0.5,
+        ter.max(0.0) + 0.5,
+        value(&cand, "chrF") - 0.5,
+    );
+    let r = gate(d.path(), &lenient, &["base.json", "cand.json"]);
+    let o = outcomes(&r);
+    let n = o.len();
+    let verdicts: Vec<(&str, bool)> = o[n - 5..]
+        .iter()
+        .map(|(c, p, _)| (c.as_str(), *p))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("min_segments (base)", true),
+            ("min_segments (cand)", true),
+            ("lift BLEU (cand vs base)", true),
+            ("guardrail TER (cand vs base)", true),
+            ("threshold chrF (cand)", true),
+        ]
+    );
+    let reproducible_both = reproducible(&base) && reproducible(&cand);
+    assert_eq!(
+        r.code,
+        if reproducible_both { 0 } else { 1 },
+        "{:?}",
+        &o[..2]
+    );
+    // … and just on the failing side.
+    let strict = policy(
+        401,
+        bleu + 0.5,
+        (ter - 0.5).max(0.0).min(ter.abs()),
+        value(&cand, "chrF") + 0.5,
+    );
+    let r = gate(d.path(), &strict, &["base.json", "cand.json"]);
+    assert_eq!(r.code, 1);
+    let o = outcomes(&r);
+    let n = o.len();
+    assert!(
+        !o[n - 5].1 && !o[n - 4].1 && !o[n - 3].1 && !o[n - 1].1,
+        "{o:?}"
+    );
+    // Separate evaluations carry no paired test.
+    std::fs::write(
+        d.path().join("policy.toml"),
+        "[[lift]]\nmeasure = \"BLEU\"\nsignificant = true\n",
+    )
+    .unwrap();
+    rigor(
+        d.path(),
+        &[
+            "gate",
+            "--policy",
+            "policy.toml",
+            "--evidence",
+            "base.json",
+            "--evidence",
+            "cand.json",
+        ],
+    )
+    .bad_input(&["policy.toml:1:", "separate evaluations"]);
+    // The readout draws their per-segment differences.
+    let r = rigor(
+        d.path(),
+        &[
+            "report",
+            "--evidence",
+            "base.json",
+            "--evidence",
+            "cand.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("`BLEU`, cand − base over 400 items:"),
+        "{}",
+        r.stdout
+    );
 }

@@ -1,9 +1,8 @@
 //! `rigor gate` on every evidence kind's JSON, with documents constructed exactly as
 //! CONTRACT.md (and the evaluators' own JSON on their branches) shape them: classify
-//! (slices, sensitive groups, fairness), text, ab (segments, SRM) and drift. `rigor eval
-//! text` is not on main yet, so its criteria are tested here only; criteria on real
-//! output of `rigor eval classify`, `rigor drift` and `rigor ab` are in
-//! `gate_evaluators.rs`.
+//! (slices, sensitive groups, fairness), text, ab (segments, SRM) and drift — cases the
+//! bundled data cannot produce (a sample-ratio mismatch, a slice missing from one of two
+//! documents). Criteria on real output of every evaluator are in `gate_evaluators.rs`.
 
 // Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used)]
