@@ -5,7 +5,7 @@
 //! target directory (`target/tmp/readout-screenshot.png`).
 //!
 //! Skipped, with a message, only when /usr/bin/chromium is absent; install it with
-//! `tools/install-chromium.sh`.
+//! `tools/install-test-deps.sh`.
 
 // Test helpers outside #[test] functions unwrap too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used)]
@@ -70,13 +70,13 @@ fn readout_renders_in_headless_chromium() {
     if !Path::new(CHROMIUM).exists() {
         eprintln!(
             "SKIPPED readout_renders_in_headless_chromium: {CHROMIUM} is absent \
-             (install it with tools/install-chromium.sh)"
+             (install it with tools/install-test-deps.sh)"
         );
         return;
     }
     assert!(
         Path::new(CHROMEDRIVER).exists(),
-        "{CHROMIUM} is installed but {CHROMEDRIVER} is not: run tools/install-chromium.sh"
+        "{CHROMIUM} is installed but {CHROMEDRIVER} is not: run tools/install-test-deps.sh"
     );
 
     // A readout with every kind of chart: forest plots, per-query histograms,
