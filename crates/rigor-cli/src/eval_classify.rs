@@ -417,13 +417,9 @@ fn evaluate(
     // scored rows: both are the bootstrap over rows of the metrics they compute.
     let mut estimates: IndexMap<&str, Estimate> = IndexMap::new();
     if let Some(b) = bootstrap {
-        let label = resampled_intervals(b, evaluator.label_units(), |c| {
-            evaluator.label_values(c)
-        });
+        let label = resampled_intervals(b, evaluator.label_units(), |c| evaluator.label_values(c));
         estimates.extend(evaluator.label_metric_names().into_iter().zip(label));
-        let score = resampled_intervals(b, &evaluator.score_units(), |c| {
-            evaluator.score_values(c)
-        });
+        let score = resampled_intervals(b, &evaluator.score_units(), |c| evaluator.score_values(c));
         estimates.extend(evaluator.score_metric_names().into_iter().zip(score));
     }
     let mut thin = Vec::new();

@@ -193,16 +193,36 @@ impl<'a> Drawer<'a> {
     }
 }
 
-/// A Poisson(1) variate by inversion of its CDF at a 53-bit uniform.
+/// A Poisson(1) variate by inversion of its CDF at a uniform 64-bit integer: `k` is
+/// the number of CDF thresholds (scaled to 2^64) at or below the draw. The first eight
+/// are compared without branches; the rest (probability 1e-5) only when needed.
+#[inline]
 fn poisson1(rng: &mut ChaCha8Rng) -> u32 {
-    // CDF of Poisson(1) at k = 0..=17; past 17 the remaining mass is below 2^-53.
-    const CDF: [f64; 18] = poisson1_cdf();
-    let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    const T: [u64; 18] = poisson1_thresholds();
+    let r = rng.next_u64();
+    let mut k: u32 = T[..8].iter().map(|&t| u32::from(r >= t)).sum();
+    if k == 8 {
+        k += T[8..].iter().map(|&t| u32::from(r >= t)).sum::<u32>();
+    }
+    k
+}
+
+/// `CDF(k) · 2^64` of Poisson(1) for k = 0..=17; past 17 the remaining mass is below
+/// 2^-53. (A threshold that rounds to 2^64 saturates at u64::MAX.)
+const fn poisson1_thresholds() -> [u64; 18] {
+    let cdf = poisson1_cdf();
+    let mut t = [0u64; 18];
     let mut k = 0;
-    while k < CDF.len() && u >= CDF[k] {
+    while k < 18 {
+        let scaled = cdf[k] * 18_446_744_073_709_551_616.0;
+        t[k] = if scaled >= 18_446_744_073_709_551_615.0 {
+            u64::MAX
+        } else {
+            scaled as u64
+        };
         k += 1;
     }
-    k as u32
+    t
 }
 
 const fn poisson1_cdf() -> [f64; 18] {
@@ -336,6 +356,22 @@ mod tests {
     fn no_rows_no_estimates() {
         assert!(resampled_intervals(&boot(10), &[], |_| vec![Some(1.0)]).is_empty());
         assert!(resampled_intervals(&boot(0), &[1], |_| vec![Some(1.0)]).is_empty());
+    }
+
+    #[test]
+    fn poisson1_has_mean_and_variance_one() {
+        let mut rng = resample_rng(5, 0);
+        let draws: Vec<f64> = (0..200_000)
+            .map(|_| f64::from(poisson1(&mut rng)))
+            .collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64;
+        assert!(
+            (mean - 1.0).abs() < 0.01 && (var - 1.0).abs() < 0.02,
+            "{mean} {var}"
+        );
+        let zeros = draws.iter().filter(|&&x| x == 0.0).count() as f64 / draws.len() as f64;
+        assert!((zeros - (-1.0f64).exp()).abs() < 0.005, "{zeros}");
     }
 
     #[test]

@@ -47,6 +47,13 @@ pub(super) fn read_with(
         |block| parse_block(block, specs, &positions, width),
     )?;
     let mut builder = Builder::new(specs);
+    builder.reserve(
+        chunks
+            .iter()
+            .map_while(|c| c.as_ref().ok())
+            .map(|c| c.rows)
+            .sum(),
+    );
     for chunk in chunks {
         match chunk {
             Ok(chunk) => builder.merge(chunk),
@@ -227,14 +234,21 @@ mod tests {
         let plain = dir.path().join("p.csv");
         let quoted = dir.path().join("q.csv");
         std::fs::write(&plain, "a,label,s\r\n1,x,0.5\r\n\r\n2,y,1e-3\n3,x, 2 \n").unwrap();
-        std::fs::write(&quoted, "a,label,s\r\n1,\"x\",0.5\r\n\r\n2,y,1e-3\n3,x, 2 \n").unwrap();
+        std::fs::write(
+            &quoted,
+            "a,label,s\r\n1,\"x\",0.5\r\n\r\n2,y,1e-3\n3,x, 2 \n",
+        )
+        .unwrap();
         let specs = [ColumnSpec::text("label"), ColumnSpec::number("s")];
         let p = read(&plain, &specs, None).unwrap();
         assert_eq!(p, read(&quoted, &specs, None).unwrap());
         assert_eq!(p.number(1), &[0.5, 0.001, 2.0]);
         std::fs::write(&plain, "a,label,s\n1,x,0.5\n2,y\n").unwrap();
         let e = read(&plain, &specs, None).unwrap_err().to_string();
-        assert!(e.contains("p.csv:3: row 2: 2 fields, the header has 3"), "{e}");
+        assert!(
+            e.contains("p.csv:3: row 2: 2 fields, the header has 3"),
+            "{e}"
+        );
     }
 
     #[test]
