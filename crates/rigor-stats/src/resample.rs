@@ -14,8 +14,11 @@
 //! million rows is 4 units for a binary classifier.
 //!
 //! **Drawing the counts.** With few units the multinomial is drawn unit by unit as
-//! conditional binomials (`c_j ~ Bin(N − Σ_{i<j} c_i, m_j / Σ_{i≥j} m_i)`). With many
-//! units it is drawn by Poissonization: independent `c_j ~ Poisson(m_j)` (sequential
+//! conditional binomials (`c_j ~ Bin(N − Σ_{i<j} c_i, m_j / Σ_{i≥j} m_i)`). Many
+//! single-row units (a plain row bootstrap) are drawn in blocks of 64: block totals
+//! by conditional binomials, then each block's draws spread uniformly over its rows
+//! with six random bits each. Many units of varying multiplicity are drawn by
+//! Poissonization: independent `c_j ~ Poisson(m_j)` (sequential
 //! memory access, no per-draw random writes), then corrected to exactly `N` draws by
 //! adding draws at random (if fewer than `N`) or removing uniformly chosen draws (if
 //! more). Given their total, independent Poisson counts are multinomial, and adding
@@ -124,8 +127,49 @@ impl<'a> Drawer<'a> {
     fn counts(&self, rng: &mut ChaCha8Rng, counts: &mut [u32]) {
         if self.m.len() <= BINOMIAL_UNITS {
             self.binomials(rng, counts);
+        } else if self.unit {
+            self.blocked(rng, counts);
         } else {
             self.poissonized(rng, counts);
+        }
+    }
+
+    /// Rows (every multiplicity 1) in blocks of 64: block totals by conditional
+    /// binomials, then each block's draws spread uniformly over its 64 rows, six random
+    /// bits a draw. Exact: a multinomial's block totals are multinomial, and given its
+    /// total a block's counts are uniform draws over its rows.
+    fn blocked(&self, rng: &mut ChaCha8Rng, counts: &mut [u32]) {
+        const BLOCK: usize = 64;
+        counts.fill(0);
+        let mut rows_left = self.n;
+        let mut units_left = counts.len() as u64;
+        for block in counts.chunks_mut(BLOCK) {
+            let size = block.len() as u64;
+            let total = if rows_left == 0 {
+                0
+            } else if size >= units_left {
+                rows_left
+            } else {
+                let p = size as f64 / units_left as f64;
+                Binomial::new(rows_left, p).map_or(0, |d| d.sample(rng))
+            };
+            rows_left -= total;
+            units_left -= size;
+            if block.len() == BLOCK {
+                let mut left = total;
+                while left > 0 {
+                    let mut bits = rng.next_u64();
+                    for _ in 0..left.min(10) {
+                        block[(bits & 63) as usize] += 1;
+                        bits >>= 6;
+                    }
+                    left -= left.min(10);
+                }
+            } else {
+                for _ in 0..total {
+                    block[rng.gen_range(0..block.len())] += 1;
+                }
+            }
         }
     }
 
@@ -305,6 +349,42 @@ mod tests {
                 "{path}: {mean} vs {em}"
             );
             assert!((var / ev - 1.0).abs() < 0.15, "{path}: {var} vs {ev}");
+        }
+    }
+
+    #[test]
+    fn blocked_rows_have_multinomial_moments() {
+        // 1000 single-row units: every count is Bin(1000, 1/1000), mean 1, var 0.999.
+        let m = vec![1u64; 1000];
+        let d = Drawer::new(&m, 1000);
+        let mut c = vec![0u32; m.len()];
+        let (mut s, mut s2, mut k) = (0.0, 0.0, 0.0);
+        for r in 0..300 {
+            d.blocked(&mut resample_rng(9, r), &mut c);
+            assert_eq!(c.iter().map(|&x| u64::from(x)).sum::<u64>(), 1000);
+            for &x in &c {
+                let x = f64::from(x);
+                s += x;
+                s2 += x * x;
+                k += 1.0;
+            }
+        }
+        let mean = s / k;
+        let var = s2 / k - mean * mean;
+        assert!((mean - 1.0).abs() < 1e-12, "{mean}");
+        assert!((var - 0.999).abs() < 0.02, "{var}");
+        // Row 0 (first block) and row 999 (the partial last block) alike.
+        let mut zero_share = |row: usize| {
+            (0..2000)
+                .filter(|&r| {
+                    d.blocked(&mut resample_rng(11, r), &mut c);
+                    c[row] == 0
+                })
+                .count() as f64
+                / 2000.0
+        };
+        for row in [0, 999] {
+            assert!((zero_share(row) - 0.3677).abs() < 0.04, "{row}");
         }
     }
 
