@@ -1,14 +1,15 @@
 //! `rigor eval ir`: wiring from files to the trec_eval-exact kernels, the bootstrap,
 //! and the renderers.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indexmap::IndexMap;
-use rigor_io::evidence::{Aggregate, IrEvidence, IrRun};
+use rigor_io::evidence::{Aggregate, Comparison, Input, IrEvidence, IrRun, Provenance};
+use rigor_io::input::FileDigest;
 use rigor_metrics::ir::{evaluate_ranking, Measure, Qrels};
-use rigor_stats::Bootstrap;
+use rigor_stats::{adjust, compare_paired_columns, Bootstrap, Correction, Interval, PairedTest};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
 use crate::progress::Reading;
@@ -71,13 +72,16 @@ pub struct IrArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
 
-    /// Paired significance test for comparisons.
-    #[arg(long, default_value = "paired-t", value_parser = ["paired-t", "wilcoxon", "permutation", "bootstrap"])]
-    test: String,
+    /// Paired significance test for comparisons: paired-t (scipy ttest_rel),
+    /// wilcoxon (scipy wilcoxon defaults), permutation (sign-flip, p = (hits+1)/(R+1)),
+    /// bootstrap (paired bootstrap of the mean difference).
+    #[arg(long, default_value = "paired-t", value_parser = parse_test)]
+    test: PairedTest,
 
-    /// Multiple-comparison correction across every (candidate, measure) pair.
-    #[arg(long, default_value = "holm", value_parser = ["none", "bonferroni", "holm", "bh"])]
-    correction: String,
+    /// Multiple-comparison correction across every (candidate, measure) pair of the
+    /// invocation (statsmodels multipletests: bonferroni, holm, fdr_bh as bh).
+    #[arg(long, default_value = "holm", value_parser = parse_correction)]
+    correction: Correction,
 
     /// Significance level after correction.
     #[arg(long, default_value_t = 0.05)]
@@ -100,12 +104,13 @@ struct Evaluated {
     values: Vec<Vec<f64>>,
     missing_from_run: usize,
     missing_from_qrels: usize,
+    digest: Option<FileDigest>,
 }
 
 pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let measures = parse_measures(&args.measures)?;
-    let qrels = rigor_io::trec::read_qrels(&args.qrels)?;
+    let (qrels, qrels_digest) = rigor_io::trec::read_qrels(&args.qrels)?;
     let mut runs = Vec::with_capacity(args.runs.len());
     for path in &args.runs {
         let run = evaluate_run(path, &qrels, &measures, args.complete)?;
@@ -120,20 +125,27 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
         seed: args.seed,
     });
     let names: Vec<String> = measures.iter().map(Measure::to_string).collect();
+    let intervals = match &bootstrap {
+        Some(b) => run_intervals(&runs, b),
+        None => vec![None; runs.len()],
+    };
     let evidence = IrEvidence {
         kind: "ir".to_string(),
         measures: names.clone(),
         runs: runs
             .iter()
-            .map(|r| run_evidence(r, &names, bootstrap.as_ref(), args.per_query))
+            .zip(intervals)
+            .map(|(r, ci)| run_evidence(r, &names, ci, args.per_query))
             .collect(),
-        comparisons: Vec::new(),
+        comparisons: compare(&runs, &names, &args),
         qrels: args.qrels.display().to_string(),
         complete: args.complete,
         confidence: args.confidence,
         resamples: args.resamples,
-        seed: args.seed,
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance: Provenance::of_this_process(
+            inputs(&args.qrels, &qrels_digest, &runs),
+            args.seed,
+        ),
     };
     let text = match args.format {
         Format::Json => {
@@ -143,10 +155,157 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
             s
         }
         Format::Csv => render_csv(&evidence),
-        Format::Table => render_table(&evidence, qrels.len(), bootstrap.as_ref()),
+        Format::Table => render_table(&evidence, qrels.len(), bootstrap.as_ref(), args.alpha),
     };
     emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_test(s: &str) -> Result<PairedTest, String> {
+    s.parse()
+        .map_err(|e: rigor_stats::StatsError| e.to_string())
+}
+
+fn parse_correction(s: &str) -> Result<Correction, String> {
+    s.parse()
+        .map_err(|e: rigor_stats::StatsError| e.to_string())
+}
+
+/// Every later run against the first, measure by measure, on the queries both have;
+/// p-values corrected across all (candidate, measure) pairs of the invocation.
+///
+/// Candidates sharing the same number of queries with the baseline are compared in one
+/// batch: rigor-stats' resamples depend only on that number and the seed, so batching
+/// changes no value and draws the random numbers once instead of once per candidate.
+fn compare(runs: &[Evaluated], names: &[String], args: &IrArgs) -> Vec<Comparison> {
+    let Some((baseline, candidates)) = runs.split_first() else {
+        return Vec::new();
+    };
+    let row_of: HashMap<&str, usize> = baseline
+        .qids
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.as_str(), i))
+        .collect();
+    // (candidate, [(baseline row, candidate row)]) for candidates sharing queries.
+    let mut pairings: Vec<(&Evaluated, Vec<(usize, usize)>)> = Vec::new();
+    for cand in candidates {
+        let pairs: Vec<(usize, usize)> = cand
+            .qids
+            .iter()
+            .enumerate()
+            .filter_map(|(j, q)| row_of.get(q.as_str()).map(|&i| (i, j)))
+            .collect();
+        if pairs.is_empty() {
+            eprintln!(
+                "warning: {} and {} share no evaluated query: no comparison",
+                baseline.name, cand.name
+            );
+        } else {
+            pairings.push((cand, pairs));
+        }
+    }
+    let bootstrap = Bootstrap {
+        resamples: args.resamples,
+        confidence: args.confidence,
+        seed: args.seed,
+    };
+    let mut by_n: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, (_, pairs)) in pairings.iter().enumerate() {
+        by_n.entry(pairs.len()).or_default().push(k);
+    }
+    let mut results = vec![Vec::new(); pairings.len()];
+    for members in by_n.values() {
+        let mut base_cols: Vec<Vec<f64>> = Vec::new();
+        let mut cand_cols: Vec<Vec<f64>> = Vec::new();
+        for &k in members {
+            let (cand, pairs) = &pairings[k];
+            for m in 0..names.len() {
+                base_cols.push(pairs.iter().map(|&(i, _)| baseline.values[i][m]).collect());
+                cand_cols.push(pairs.iter().map(|&(_, j)| cand.values[j][m]).collect());
+            }
+        }
+        let base_refs: Vec<&[f64]> = base_cols.iter().map(Vec::as_slice).collect();
+        let cand_refs: Vec<&[f64]> = cand_cols.iter().map(Vec::as_slice).collect();
+        // Measure values are always finite and the columns non-empty and aligned.
+        let Ok(batch) =
+            compare_paired_columns(&base_refs, &cand_refs, args.test, &bootstrap, !args.no_ci)
+        else {
+            continue;
+        };
+        for (&k, chunk) in members.iter().zip(batch.chunks(names.len())) {
+            results[k] = chunk.to_vec();
+        }
+    }
+    let mut comparisons = Vec::new();
+    for ((cand, _), result) in pairings.iter().zip(results) {
+        for (name, r) in names.iter().zip(result) {
+            comparisons.push(Comparison {
+                baseline: baseline.name.clone(),
+                candidate: cand.name.clone(),
+                measure: name.clone(),
+                n: r.n,
+                baseline_mean: r.baseline_mean,
+                candidate_mean: r.candidate_mean,
+                delta: r.delta,
+                relative_lift: r.relative_lift,
+                ci_low: r.ci_low,
+                ci_high: r.ci_high,
+                effect_size: r.effect_size,
+                test: args.test.to_string(),
+                p_value: r.p_value,
+                p_adjusted: None,
+                correction: args.correction.as_str().to_string(),
+                significant: false,
+            });
+        }
+    }
+    let p_values: Vec<Option<f64>> = comparisons.iter().map(|c| c.p_value).collect();
+    let adjusted = adjust(&p_values, args.correction, args.alpha);
+    for ((c, p), rejected) in comparisons
+        .iter_mut()
+        .zip(adjusted.p_adjusted)
+        .zip(adjusted.rejected)
+    {
+        c.p_adjusted = p;
+        c.significant = rejected;
+    }
+    let undefined = comparisons.iter().filter(|c| c.p_value.is_none()).count();
+    if undefined > 0 {
+        eprintln!(
+            "warning: {undefined} comparisons have no p-value (identical or constant differences): reported as null, never significant"
+        );
+    }
+    comparisons
+}
+
+/// Percentile intervals of every run's means. Runs with the same number of queries
+/// are resampled in one batch (the draws depend only on that number and the seed, so
+/// the intervals are those of separate runs).
+fn run_intervals(runs: &[Evaluated], bootstrap: &Bootstrap) -> Vec<Option<Vec<Interval>>> {
+    let mut by_n: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, run) in runs.iter().enumerate() {
+        by_n.entry(run.values.len()).or_default().push(k);
+    }
+    let mut out = vec![None; runs.len()];
+    for (n, members) in by_n {
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                members
+                    .iter()
+                    .flat_map(|&k| runs[k].values[i].iter().copied())
+                    .collect()
+            })
+            .collect();
+        let Some(intervals) = bootstrap.mean_intervals(&rows) else {
+            continue;
+        };
+        let width = intervals.len() / members.len();
+        for (&k, chunk) in members.iter().zip(intervals.chunks(width)) {
+            out[k] = Some(chunk.to_vec());
+        }
+    }
+    out
 }
 
 fn check_settings(args: &IrArgs) -> Result<(), Failure> {
@@ -253,7 +412,18 @@ fn evaluate_run(
         values: per_query.into_iter().map(|(_, v)| v).collect(),
         missing_from_run,
         missing_from_qrels,
+        digest: info.digest,
     })
+}
+
+/// The qrels and every run, with their digests.
+fn inputs(qrels: &Path, qrels_digest: &FileDigest, runs: &[Evaluated]) -> Vec<Input> {
+    std::iter::once(Input::new("qrels", qrels, qrels_digest))
+        .chain(
+            runs.iter()
+                .filter_map(|r| Some(Input::new("run", &r.path, r.digest.as_ref()?))),
+        )
+        .collect()
 }
 
 fn report_missing(run: &Evaluated, complete: bool) {
@@ -299,11 +469,10 @@ fn disambiguate_names(runs: &mut [Evaluated]) {
 fn run_evidence(
     run: &Evaluated,
     names: &[String],
-    bootstrap: Option<&Bootstrap>,
+    intervals: Option<Vec<Interval>>,
     per_query: bool,
 ) -> IrRun {
     let n = run.values.len();
-    let intervals = bootstrap.and_then(|b| b.mean_intervals(&run.values));
     let aggregate = names
         .iter()
         .enumerate()
@@ -351,12 +520,35 @@ fn run_evidence(
 }
 
 fn render_csv(e: &IrEvidence) -> String {
-    let mut out = String::from("run,query,measure,value,ci_low,ci_high\n");
+    let mut out = String::from(
+        "run,query,measure,value,ci_low,ci_high,baseline,delta,delta_ci_low,delta_ci_high,\
+         effect_size,test,p_value,p_adjusted,correction,significant\n",
+    );
     for run in &e.runs {
         let name = csv_field(&run.name);
         for (m, agg) in &run.aggregate {
+            let versus = e
+                .comparisons
+                .iter()
+                .find(|c| c.candidate == run.name && &c.measure == m)
+                .map(|c| {
+                    format!(
+                        "{},{},{},{},{},{},{},{},{},{}",
+                        csv_field(&c.baseline),
+                        c.delta,
+                        csv_number(c.ci_low),
+                        csv_number(c.ci_high),
+                        csv_number(c.effect_size),
+                        c.test,
+                        csv_number(c.p_value),
+                        csv_number(c.p_adjusted),
+                        c.correction,
+                        c.significant
+                    )
+                })
+                .unwrap_or_else(|| ",,,,,,,,,".to_string());
             out.push_str(&format!(
-                "{name},all,{},{},{},{}\n",
+                "{name},all,{},{},{},{},{versus}\n",
                 csv_field(m),
                 agg.mean,
                 csv_number(agg.ci_low),
@@ -366,7 +558,7 @@ fn render_csv(e: &IrEvidence) -> String {
         for (qid, values) in run.per_query.iter().flatten() {
             for (m, v) in values {
                 out.push_str(&format!(
-                    "{name},{},{},{v},,\n",
+                    "{name},{},{},{v},,,,,,,,,,,,\n",
                     csv_field(qid),
                     csv_field(m)
                 ));
@@ -376,7 +568,12 @@ fn render_csv(e: &IrEvidence) -> String {
     out
 }
 
-fn render_table(e: &IrEvidence, judged_queries: usize, bootstrap: Option<&Bootstrap>) -> String {
+fn render_table(
+    e: &IrEvidence,
+    judged_queries: usize,
+    bootstrap: Option<&Bootstrap>,
+    alpha: f64,
+) -> String {
     let mut out = String::new();
     let ci = match bootstrap {
         Some(b) => format!(
@@ -399,14 +596,76 @@ fn render_table(e: &IrEvidence, judged_queries: usize, bootstrap: Option<&Bootst
         .iter()
         .map(|run| {
             let mut row = vec![run.name.clone(), run.queries.to_string()];
-            row.extend(run.aggregate.values().map(|a| match (a.ci_low, a.ci_high) {
-                (Some(lo), Some(hi)) => format!("{:.4} [{lo:.4}, {hi:.4}]", a.mean),
-                _ => format!("{:.4}", a.mean),
+            row.extend(run.aggregate.iter().map(|(m, a)| {
+                let marker = e
+                    .comparisons
+                    .iter()
+                    .find(|c| c.candidate == run.name && &c.measure == m && c.significant)
+                    .map_or(" ", |c| if c.delta > 0.0 { "▲" } else { "▼" });
+                match (a.ci_low, a.ci_high) {
+                    (Some(lo), Some(hi)) => format!("{:.4}{marker} [{lo:.4}, {hi:.4}]", a.mean),
+                    _ => format!("{:.4}{marker}", a.mean),
+                }
             }));
             row
         })
         .collect();
     out.push_str(&table(&header, &rows));
+    if let (Some(first), Some(baseline)) = (e.comparisons.first(), e.runs.first()) {
+        out.push_str(&format!(
+            "\n▲/▼ significantly higher/lower than the baseline {} (two-sided {} test on shared \
+             queries, {} correction across {} comparisons, α = {alpha})\n",
+            baseline.name,
+            first.test,
+            first.correction,
+            e.comparisons.len()
+        ));
+        let header: Vec<String> = [
+            "candidate",
+            "measure",
+            "queries",
+            "delta",
+            "delta CI",
+            "lift",
+            "d_z",
+            "p",
+            "p adj",
+        ]
+        .map(String::from)
+        .to_vec();
+        let num = |v: Option<f64>, digits: usize| match v {
+            None => "—".to_string(),
+            Some(v) if v != 0.0 && v.abs() < 1e-4 => format!("{v:.1e}"),
+            Some(v) => format!("{v:.digits$}"),
+        };
+        let rows: Vec<Vec<String>> = e
+            .comparisons
+            .iter()
+            .map(|c| {
+                vec![
+                    c.candidate.clone(),
+                    c.measure.clone(),
+                    c.n.to_string(),
+                    format!("{:+.4}", c.delta),
+                    match (c.ci_low, c.ci_high) {
+                        (Some(lo), Some(hi)) => format!("[{lo:+.4}, {hi:+.4}]"),
+                        _ => "—".to_string(),
+                    },
+                    c.relative_lift
+                        .map_or_else(|| "—".to_string(), |l| format!("{:+.1}%", l * 100.0)),
+                    num(c.effect_size, 2),
+                    num(c.p_value, 4),
+                    format!(
+                        "{}{}",
+                        num(c.p_adjusted, 4),
+                        if c.significant { " *" } else { "" }
+                    ),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table(&header, &rows));
+    }
     for run in &e.runs {
         let Some(per_query) = &run.per_query else {
             continue;

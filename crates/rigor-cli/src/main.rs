@@ -1,8 +1,11 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod ab;
+mod drift;
 mod eval_classify;
 mod eval_ir;
+mod eval_text;
 mod output;
 mod progress;
 
@@ -26,6 +29,12 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
+    /// Data drift between a reference and a current file, Evidently 0.7's verdicts
+    /// and more.
+    Drift(drift::DriftArgs),
+    /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
+    /// sequential intervals; `rigor ab power` for sample sizes.
+    Ab(Box<ab::AbCommand>),
 }
 
 #[derive(Subcommand)]
@@ -35,6 +44,9 @@ enum Eval {
     /// Classification, calibration and fairness exact to scikit-learn and Fairlearn,
     /// with bootstrap CIs.
     Classify(eval_classify::ClassifyArgs),
+    /// Text generation metrics exact to sacrebleu, rouge-score and SQuAD v1.1, with
+    /// bootstrap CIs over segments.
+    Text(eval_text::TextArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -61,6 +73,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
         Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
+        Command::Drift(args) => drift::run(args),
+        Command::Ab(cmd) => ab::run(*cmd),
+        Command::Eval(Eval::Text(args)) => eval_text::run(args),
     };
     match result {
         Ok(code) => code,

@@ -45,6 +45,26 @@ fn json_has_the_contract_shape() {
     assert_eq!(run["aggregate"]["AP"]["mean"], (ap_q1 + 0.5) / 2.0);
     assert!(run["aggregate"]["AP"]["ci_low"].as_f64().unwrap() <= 0.5);
     assert_eq!(j["comparisons"], serde_json::json!([]));
+    // Provenance: what a gate needs to trust and reproduce the result.
+    assert_eq!(j["seed"], 0);
+    assert_eq!(j["rigor_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(j["command"][1], "eval");
+    assert_eq!(j["command"].as_array().unwrap().last().unwrap(), "json");
+    for (k, (role, file, text)) in [("qrels", "qrels", QRELS), ("run", "run", RUN)]
+        .into_iter()
+        .enumerate()
+    {
+        let input = &j["inputs"][k];
+        assert_eq!(
+            (input["role"].as_str(), input["path"].as_str()),
+            (Some(role), Some(file))
+        );
+        assert_eq!(
+            input["blake3"],
+            blake3::hash(text.as_bytes()).to_hex().as_str()
+        );
+        assert_eq!(input["bytes"], text.len());
+    }
     assert!(
         r.stderr.contains("1 judged queries are not in the run"),
         "{}",
@@ -161,8 +181,12 @@ fn gzip_inputs_and_csv_and_output_file() {
     assert_eq!(gz.stdout, "");
     let written = std::fs::read_to_string(d.path().join("out.csv")).unwrap();
     assert_eq!(written, plain.stdout);
-    assert!(written.starts_with("run,query,measure,value,ci_low,ci_high\nsys,all,nDCG@10,"));
-    assert!(written.contains("\nsys,q2,RR,0.5,,\n"), "{written}");
+    assert!(written.starts_with("run,query,measure,value,ci_low,ci_high,"));
+    assert!(written.contains("\nsys,all,nDCG@10,"), "{written}");
+    assert!(
+        written.contains("\nsys,q2,RR,0.5,,,,,,,,,,,,\n"),
+        "{written}"
+    );
 }
 
 #[test]
@@ -251,7 +275,7 @@ fn duplicate_documents_are_refused_with_a_count() {
         &["eval", "ir", "--qrels", "qrels", "--run", "run"],
     )
     .bad_input(&[
-        "run:1:",
+        "run:2:",
         "'d1' is listed more than once for query 'q1'",
         "3 duplicate",
     ]);
@@ -348,4 +372,182 @@ fn unordered_run_equals_ordered_run() {
         j["runs"][0]["per_query"].clone()
     };
     assert_eq!(eval("a"), eval("b"));
+}
+
+/// Comparisons on the bundled examples against scipy/statsmodels run on pytrec_eval's
+/// per-query values (tools/goldens/ir_compare).
+#[test]
+fn comparisons_match_scipy_and_statsmodels() {
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tools/goldens/ir_compare/expected.json")).unwrap(),
+    )
+    .unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs() + 1e-15;
+    let mut compared = 0;
+    for (test, rows) in golden["tests"].as_object().unwrap() {
+        for correction in ["holm", "bh", "bonferroni"] {
+            let out = rigor(
+                &root(),
+                &[
+                    "eval",
+                    "ir",
+                    "--qrels",
+                    "examples/qrels.txt",
+                    "--run",
+                    "examples/bm25.run",
+                    "--run",
+                    "examples/dense.run",
+                    "--test",
+                    test,
+                    "--correction",
+                    correction,
+                    "--format",
+                    "json",
+                ],
+            );
+            let json = out.json();
+            let comparisons = json["comparisons"].as_array().unwrap();
+            assert_eq!(comparisons.len(), 5);
+            for (c, g) in comparisons.iter().zip(rows.as_array().unwrap()) {
+                assert_eq!(c["measure"], g["measure"]);
+                assert_eq!(
+                    (c["baseline"].as_str(), c["candidate"].as_str()),
+                    (Some("bm25"), Some("dense"))
+                );
+                assert_eq!(c["test"], test.as_str());
+                assert_eq!(c["correction"], correction);
+                assert_eq!(c["n"], 30);
+                for key in [
+                    "baseline_mean",
+                    "candidate_mean",
+                    "delta",
+                    "effect_size",
+                    "p_value",
+                ] {
+                    let (ours, theirs) = (c[key].as_f64().unwrap(), g[key].as_f64().unwrap());
+                    assert!(
+                        close(ours, theirs),
+                        "{test} {} {key}: {ours} vs {theirs}",
+                        g["measure"]
+                    );
+                    compared += 1;
+                }
+                let adj = c["p_adjusted"].as_f64().unwrap();
+                assert!(
+                    close(adj, g["p_adjusted"][correction].as_f64().unwrap()),
+                    "{test} {correction}"
+                );
+                assert_eq!(c["significant"], g["significant"][correction]);
+                let lift = c["delta"].as_f64().unwrap() / c["baseline_mean"].as_f64().unwrap();
+                assert!(close(c["relative_lift"].as_f64().unwrap(), lift));
+                assert!(c["ci_low"].as_f64().unwrap() < c["delta"].as_f64().unwrap());
+                compared += 2;
+            }
+        }
+    }
+    assert_eq!(compared, 2 * 3 * 5 * 7);
+}
+
+#[test]
+fn ablation_table_marks_significant_values_and_explains() {
+    let r = rigor(
+        &root(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "examples/qrels.txt",
+            "--run",
+            "examples/bm25.run",
+            "--run",
+            "examples/dense.run",
+            "-m",
+            "nDCG@10",
+            "AP",
+            "--test",
+            "wilcoxon",
+            "--correction",
+            "bh",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dense = r.stdout.lines().find(|l| l.starts_with("dense ")).unwrap();
+    assert_eq!(dense.matches('▲').count(), 2, "{dense}");
+    assert!(
+        r.stdout
+            .contains("wilcoxon test on shared queries, bh correction across 2 comparisons"),
+        "{}",
+        r.stdout
+    );
+    let csv = rigor(
+        &root(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            "examples/qrels.txt",
+            "--run",
+            "examples/bm25.run",
+            "--run",
+            "examples/dense.run",
+            "-m",
+            "AP",
+            "--format",
+            "csv",
+            "--no-ci",
+        ],
+    );
+    let rows: Vec<&str> = csv.stdout.lines().collect();
+    assert!(rows[0].ends_with(",baseline,delta,delta_ci_low,delta_ci_high,effect_size,test,p_value,p_adjusted,correction,significant"));
+    assert!(
+        rows[1].starts_with("bm25,all,AP,") && rows[1].ends_with(",,,,,,,,,,"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("dense,all,AP,")
+            && rows[2].contains(",bm25,")
+            && rows[2].ends_with(",holm,true"),
+        "{}",
+        rows[2]
+    );
+}
+
+/// Batching runs and candidates into one resampling changes no value: a run's interval
+/// and a comparison's p-value are the same alone and in company.
+#[test]
+fn batched_resampling_equals_separate_runs() {
+    let base = [
+        "eval",
+        "ir",
+        "--qrels",
+        "examples/qrels.txt",
+        "--run",
+        "examples/bm25.run",
+        "--format",
+        "json",
+        "--test",
+        "permutation",
+        "--resamples",
+        "2000",
+    ];
+    let alone = rigor(&root(), &base).json();
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        rigor(&root(), &args).json()
+    };
+    let two = with(&["--run", "examples/dense.run"]);
+    let three = with(&["--run", "examples/dense.run", "--run", "examples/dense.run"]);
+    assert_eq!(alone["runs"][0]["aggregate"], two["runs"][0]["aggregate"]);
+    assert_eq!(two["runs"][1]["aggregate"], three["runs"][2]["aggregate"]);
+    for k in 0..5 {
+        for key in ["p_value", "ci_low", "ci_high"] {
+            assert_eq!(
+                two["comparisons"][k][key],
+                three["comparisons"][k + 5][key],
+                "{key}"
+            );
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! Opening input files: plain or gzip (detected by content, not name), with a byte
-//! counter for progress bars and clear errors for directories and missing files.
+//! counter for progress bars, a content digest computed as the bytes go by, and clear
+//! errors for directories and missing files.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use flate2::read::MultiGzDecoder;
 
@@ -12,8 +14,30 @@ use crate::error::{Error, Result};
 /// Called with the number of bytes of the file read so far (compressed bytes for gzip).
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
+/// The content digest of a file as stored on disk (compressed bytes for gzip): what
+/// evidence records so a result can be tied to exactly the inputs that produced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    /// BLAKE3, lowercase hex.
+    pub blake3: String,
+    pub bytes: u64,
+}
+
+/// Filled in when a reader from [`open_digested`] reaches the end of its file.
+pub type DigestSlot = Arc<OnceLock<FileDigest>>;
+
 /// Opens `path` for reading, decompressing gzip transparently.
 pub fn open<'a>(path: &Path, progress: Option<Progress<'a>>) -> Result<Box<dyn Read + Send + 'a>> {
+    open_digested(path, progress).map(|(reader, _)| reader)
+}
+
+/// [`open`], also hashing the file's bytes as they are read: the slot holds the digest
+/// once the reader has reached the end of the file. Hashing on the reading thread costs
+/// no second pass over the file.
+pub fn open_digested<'a>(
+    path: &Path,
+    progress: Option<Progress<'a>>,
+) -> Result<(Box<dyn Read + Send + 'a>, DigestSlot)> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::file(path, "is a directory, expected a file"));
@@ -22,34 +46,47 @@ pub fn open<'a>(path: &Path, progress: Option<Progress<'a>>) -> Result<Box<dyn R
         return Err(Error::file(path, "is empty"));
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let slot = DigestSlot::default();
     let mut reader = BufReader::with_capacity(
         1 << 20,
         Counting {
             inner: file,
             read: 0,
             progress,
+            hasher: blake3::Hasher::new(),
+            digest: Arc::clone(&slot),
         },
     );
     let gzip = reader
         .fill_buf()
         .map_err(|e| Error::io(path, e))?
         .starts_with(&[0x1f, 0x8b]);
-    Ok(if gzip {
+    let reader: Box<dyn Read + Send + 'a> = if gzip {
         Box::new(MultiGzDecoder::new(reader))
     } else {
         Box::new(reader)
-    })
+    };
+    Ok((reader, slot))
 }
 
 struct Counting<'a, R> {
     inner: R,
     read: u64,
     progress: Option<Progress<'a>>,
+    hasher: blake3::Hasher,
+    digest: DigestSlot,
 }
 
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            let _ = self.digest.set(FileDigest {
+                blake3: self.hasher.finalize().to_hex().to_string(),
+                bytes: self.read,
+            });
+        }
+        self.hasher.update(&buf[..n]);
         self.read += n as u64;
         if let Some(p) = self.progress {
             p(self.read);
@@ -60,11 +97,29 @@ impl<R: Read> Read for Counting<'_, R> {
 
 /// Reads a whole (possibly gzip) file into memory; for small inputs such as qrels.
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {
+    read_all_digested(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_all`] with the file's digest.
+pub fn read_all_digested(path: &Path) -> Result<(Vec<u8>, FileDigest)> {
     let mut bytes = Vec::new();
-    open(path, None)?
+    let (mut reader, slot) = open_digested(path, None)?;
+    reader
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
+    drain(&mut reader, path)?;
+    let digest = slot
+        .get()
+        .cloned()
+        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
+    Ok((bytes, digest))
+}
+
+/// Reads what is left of `reader` (a gzip stream can end before its file does:
+/// trailing bytes still belong to the digest).
+pub fn drain(reader: &mut dyn Read, path: &Path) -> Result<()> {
+    std::io::copy(reader, &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
+    Ok(())
 }
 
 /// Splits a line into whitespace-separated fields (space, tab, CR, VT, FF), as
@@ -81,5 +136,29 @@ pub fn show(field: &[u8]) -> String {
         format!("{}…", s.chars().take(40).collect::<String>())
     } else {
         s.into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn digest_is_blake3_of_the_bytes_on_disk() {
+        let mut plain = tempfile::NamedTempFile::new().unwrap();
+        plain.write_all(b"q1 0 d1 1\n").unwrap();
+        let (_, d) = read_all_digested(plain.path()).unwrap();
+        assert_eq!(d.blake3, blake3::hash(b"q1 0 d1 1\n").to_hex().to_string());
+        assert_eq!(d.bytes, 10);
+
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"q1 0 d1 1\n").unwrap();
+        let compressed = gz.finish().unwrap();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&compressed).unwrap();
+        let (text, d) = read_all_digested(file.path()).unwrap();
+        assert_eq!(text, b"q1 0 d1 1\n");
+        assert_eq!(d.blake3, blake3::hash(&compressed).to_hex().to_string());
     }
 }

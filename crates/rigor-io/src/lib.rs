@@ -4,13 +4,18 @@
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let path = dir.path().join("qrels.txt");
 //! std::fs::write(&path, "q1 0 d1 1\nq1 0 d2 0\n").unwrap();
-//! let qrels = rigor_io::trec::read_qrels(&path).unwrap();
+//! let (qrels, digest) = rigor_io::trec::read_qrels(&path).unwrap();
+//! assert_eq!(digest.bytes, 20);
 //! assert_eq!(qrels.query(b"q1").unwrap().num_rel(1), 1);
 //! ```
 
+pub mod delimited;
 pub mod error;
 pub mod evidence;
+pub mod experiment;
+pub mod frame;
 pub mod input;
+pub mod segments;
 pub mod table;
 pub mod trec;
 

@@ -19,40 +19,41 @@ use rigor_metrics::ir::{Qrels, QrelsBuilder, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
-use crate::input::{fields, open, read_all, show, Progress};
+use crate::input::{fields, open_digested, read_all_digested, show, FileDigest, Progress};
 
-/// Reads a qrels file (plain or gzip).
-pub fn read_qrels(path: &Path) -> Result<Qrels> {
-    let bytes = read_all(path)?;
+/// Reads a qrels file (plain or gzip), with its digest.
+pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
+    let (bytes, digest) = read_all_digested(path)?;
     let mut builder = QrelsBuilder::new();
     let mut judged = 0usize;
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         let line_no = i as u64 + 1;
-        let f: Vec<&[u8]> = fields(line).collect();
-        if f.is_empty() {
-            continue;
-        }
-        if f.len() != 4 {
+        let mut it = fields(line);
+        let f = [it.next(), it.next(), it.next(), it.next(), it.next()];
+        let [Some(qid), Some(_), Some(docid), Some(rel), None] = f else {
+            if f[0].is_none() {
+                continue;
+            }
+            let found = f.iter().flatten().count() + it.count();
             return Err(Error::line(
                 path,
                 line_no,
                 format!(
-                    "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
-                    f.len()
+                    "expected 4 fields (qid iter docid rel), found {found}: is this a run file?"
                 ),
             ));
-        }
-        let grade = std::str::from_utf8(f[3])
+        };
+        let grade = std::str::from_utf8(rel)
             .ok()
             .and_then(|s| s.parse::<i32>().ok())
             .ok_or_else(|| {
                 Error::line(
                     path,
                     line_no,
-                    format!("relevance '{}' is not an integer", show(f[3])),
+                    format!("relevance '{}' is not an integer", show(rel)),
                 )
             })?;
-        builder.add(f[0], f[2], grade).map_err(|d| {
+        builder.add(qid, docid, grade).map_err(|d| {
             Error::line(
                 path,
                 line_no,
@@ -67,7 +68,7 @@ pub fn read_qrels(path: &Path) -> Result<Qrels> {
     if judged == 0 {
         return Err(Error::file(path, "holds no judgments (only blank lines)"));
     }
-    Ok(builder.build())
+    Ok((builder.build(), digest))
 }
 
 /// What was learnt about a run file while streaming it.
@@ -79,6 +80,8 @@ pub struct RunInfo {
     pub tag: Option<String>,
     /// Whether the lines of a query were spread over the file (it was then read whole).
     pub regrouped: bool,
+    /// The file's content digest.
+    pub digest: Option<FileDigest>,
 }
 
 /// The tag seen in a block: none yet, one, or several.
@@ -115,7 +118,7 @@ struct Block {
 
 /// One block's results.
 struct BlockOutput<T> {
-    queries: Vec<(Box<[u8]>, T)>,
+    queries: ByQuery<T>,
     lines: u64,
     tag: Tag,
     /// The first error by line number.
@@ -126,10 +129,17 @@ struct BlockOutput<T> {
 /// Blocks are cut at about this size; a query larger than a block extends it.
 const BLOCK_BYTES: usize = 8 << 20;
 
+/// Results by query id.
+pub type ByQuery<T> = Vec<(Box<[u8]>, T)>;
+
 /// Streams a run file and calls `f(qid, docs)` once per query with all of its documents
 /// (in file order), in parallel. Returns the results by query (in no particular order)
 /// and what was learnt about the file.
-pub fn map_run<T, F>(path: &Path, progress: Option<Progress<'_>>, f: F) -> Result<Mapped<T>>
+pub fn map_run<T, F>(
+    path: &Path,
+    progress: Option<Progress<'_>>,
+    f: F,
+) -> Result<(ByQuery<T>, RunInfo)>
 where
     T: Send,
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
@@ -147,7 +157,7 @@ where
     }
 }
 
-type Mapped<T> = (Vec<(Box<[u8]>, T)>, RunInfo);
+type Mapped<T> = (ByQuery<T>, RunInfo);
 
 /// One pass over the file. `None` when a query's lines were found in two blocks.
 fn stream<T, F>(
@@ -160,7 +170,7 @@ where
     T: Send,
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
 {
-    let reader = open(path, progress)?;
+    let (reader, digest) = open_digested(path, progress)?;
     let (tx, rx) = sync_channel::<Result<Block>>(4);
     let outputs: Vec<Result<BlockOutput<T>>> = std::thread::scope(|s| {
         s.spawn(move || cut_blocks(path, reader, block_bytes, |b| tx.send(b).is_ok()));
@@ -202,6 +212,7 @@ where
     if !queries.iter().all(|(q, _)| seen.insert(q)) {
         return Ok(None);
     }
+    info.digest = digest.get().cloned();
     info.tag = match tag {
         Tag::One(t) => Some(String::from_utf8_lossy(&t).into_owned()),
         _ => None,
@@ -306,7 +317,7 @@ where
         duplicates: 0,
     };
     // Groups in order of first appearance; `index` finds a query seen earlier.
-    let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>, u64)> = Vec::new();
+    let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>)> = Vec::new();
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
     for (this_line, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
@@ -351,7 +362,7 @@ where
                 Some(&i) => i,
                 None => {
                     index.insert(qid, groups.len());
-                    groups.push((qid, Vec::new(), this_line));
+                    groups.push((qid, Vec::new()));
                     groups.len() - 1
                 }
             };
@@ -361,23 +372,20 @@ where
     if out.error.is_some() {
         return out;
     }
-    type Evaluated<T> = (Box<[u8]>, std::result::Result<T, (u64, String, u64)>);
-    let results: Vec<Evaluated<T>> = groups
+    let results: ByQuery<std::result::Result<T, Duplicates>> = groups
         .into_par_iter()
-        .map(|(qid, mut docs, first)| {
-            let dups = duplicates(&docs);
-            let r = if let Some((docid, count)) = dups {
-                Err((
-                    first,
-                    format!(
+        .map(|(qid, mut docs)| {
+            let r = match duplicates(&docs) {
+                Some((index, count)) => Err(Duplicates {
+                    line: nth_line_of(block, qid, index),
+                    problem: format!(
                         "document '{}' is listed more than once for query '{}' (trec_eval refuses duplicate documents)",
-                        show(docid),
+                        show(docs[index].docid),
                         show(qid)
                     ),
                     count,
-                ))
-            } else {
-                Ok(f(qid, &mut docs))
+                }),
+                None => Ok(f(qid, &mut docs)),
             };
             (Box::from(qid), r)
         })
@@ -385,10 +393,10 @@ where
     for (qid, r) in results {
         match r {
             Ok(v) => out.queries.push((qid, v)),
-            Err((line, problem, count)) => {
-                out.duplicates += count;
-                if out.error.as_ref().is_none_or(|(l, _)| line < *l) {
-                    out.error = Some((line, problem));
+            Err(d) => {
+                out.duplicates += d.count;
+                if out.error.as_ref().is_none_or(|(l, _)| d.line < *l) {
+                    out.error = Some((d.line, d.problem));
                 }
             }
         }
@@ -396,27 +404,47 @@ where
     out
 }
 
-/// The first duplicated docid of a query and how many duplicates it has.
-fn duplicates<'a>(docs: &[ScoredDoc<'a>]) -> Option<(&'a [u8], u64)> {
+/// A query that lists a document more than once.
+struct Duplicates {
+    /// The line of the first repeated document.
+    line: u64,
+    problem: String,
+    count: u64,
+}
+
+/// The index (in file order) of a query's first repeated document, and how many
+/// repeats it has.
+fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
     let mut seen: FxHashSet<&[u8]> =
         FxHashSet::with_capacity_and_hasher(docs.len(), Default::default());
     let mut first = None;
     let mut count = 0;
-    for d in docs {
+    for (i, d) in docs.iter().enumerate() {
         if !seen.insert(d.docid) {
-            first.get_or_insert(d.docid);
+            first.get_or_insert(i);
             count += 1;
         }
     }
-    first.map(|d| (d, count))
+    first.map(|i| (i, count))
+}
+
+/// The line number of the `index`-th line of query `qid` in a block (error path only).
+fn nth_line_of(block: &Block, qid: &[u8], index: usize) -> u64 {
+    (block.first_line..)
+        .zip(block.bytes.split(|b| *b == b'\n'))
+        .filter(|(_, line)| qid_of(line) == Some(qid))
+        .nth(index)
+        .map_or(block.first_line, |(n, _)| n)
 }
 
 /// A run score: any decimal or exponent notation, read as trec_eval does (a double
 /// rounded to a 32-bit float). NaN is refused: it has no place in a ranking.
 fn parse_score(field: &[u8]) -> std::result::Result<f32, String> {
-    let value = std::str::from_utf8(field)
+    // fast-float2 is correctly rounded like `str::parse`; the standard parser is the
+    // fallback so that exactly the same spellings are accepted.
+    let value = fast_float2::parse::<f64, _>(field)
         .ok()
-        .and_then(|s| s.parse::<f64>().ok())
+        .or_else(|| std::str::from_utf8(field).ok()?.parse::<f64>().ok())
         .ok_or_else(|| format!("score '{}' is not a number", show(field)))?;
     if value.is_nan() {
         return Err("score is NaN".to_string());
@@ -429,9 +457,9 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
     type Groups = Vec<(String, Vec<String>)>;
 
-    /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
     fn groups(text: &str, block_bytes: usize) -> Option<(Groups, RunInfo)> {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(text.as_bytes()).unwrap();
@@ -517,6 +545,26 @@ mod tests {
 
     #[test]
     fn scores_read_as_float32() {
+        for s in [
+            "1e-3",
+            "-2.5E+02",
+            "1.5e2",
+            "5E-1",
+            ".5",
+            "5.",
+            "+2",
+            "-0.0",
+            "inf",
+            "1e39",
+            "0.1000000001",
+        ] {
+            let std = s.parse::<f64>().unwrap() as f32;
+            assert_eq!(
+                parse_score(s.as_bytes()).map(f32::to_bits),
+                Ok(std.to_bits()),
+                "{s}"
+            );
+        }
         assert_eq!(parse_score(b"1e-3"), Ok(1e-3f64 as f32));
         assert_eq!(parse_score(b"-2.5E+02"), Ok(-250.0));
         assert_eq!(parse_score(b"0.1000000001"), parse_score(b"0.1000000002"));

@@ -15,12 +15,12 @@ pub struct IrEvidence {
     pub qrels: String,
     /// Whether judged queries missing from a run scored 0 (trec_eval `-c`).
     pub complete: bool,
-    /// Bootstrap settings behind every interval and randomised test.
+    /// Bootstrap settings behind every interval and randomised test (the seed is in
+    /// the provenance).
     pub confidence: f64,
     pub resamples: usize,
-    pub seed: u64,
-    /// The rigor version that produced this document.
-    pub rigor_version: String,
+    #[serde(flatten)]
+    pub provenance: super::Provenance,
 }
 
 /// One run's results.

@@ -270,4 +270,89 @@ mod tests {
         assert!((v[0] - (0.25 + 0.75 * 0.75 / 2.0)).abs() < 1e-15);
         assert!((v[1] - 0.25).abs() < 1e-15);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const MEASURES: [&str; 16] = [
+            "P@5",
+            "R@10",
+            "AP",
+            "AP@5",
+            "RR",
+            "RR@3",
+            "nDCG",
+            "nDCG@5",
+            "Rprec",
+            "Bpref",
+            "Success@3",
+            "Judged@5",
+            "ERR@10",
+            "P(rel=2)@5",
+            "AP(rel=2)",
+            "Bpref(rel=2)",
+        ];
+
+        /// (docid, grade) judgments and (docid, score) run lines.
+        type Case = (Vec<(u8, i8)>, Vec<(u8, i8)>);
+
+        fn case() -> impl Strategy<Value = Case> {
+            (
+                proptest::collection::vec((0u8..40, -2i8..5), 0..30),
+                proptest::collection::vec((0u8..40, -3i8..4), 0..30),
+            )
+        }
+
+        fn setup(judged: &[(u8, i8)], run: &[(u8, i8)]) -> (QueryJudgments, Vec<(String, f32)>) {
+            let mut b = QrelsBuilder::new();
+            for (d, g) in judged {
+                let _ = b.add(b"q", format!("d{d}").as_bytes(), i32::from(*g));
+            }
+            let q = b.build();
+            let j = q.query(b"q").cloned().unwrap_or_default();
+            let mut seen = std::collections::HashSet::new();
+            let docs = run
+                .iter()
+                .filter(|(d, _)| seen.insert(*d))
+                .map(|(d, s)| (format!("d{d}"), f32::from(*s)))
+                .collect();
+            (j, docs)
+        }
+
+        fn values(j: &QueryJudgments, docs: &[(String, f32)]) -> Vec<f64> {
+            let ms: Vec<Measure> = MEASURES.iter().map(|n| n.parse().unwrap()).collect();
+            let mut run: Vec<ScoredDoc<'_>> = docs
+                .iter()
+                .map(|(d, s)| ScoredDoc {
+                    docid: d.as_bytes(),
+                    score: *s,
+                })
+                .collect();
+            evaluate_ranking(&ms, j, &mut run, 4)
+        }
+
+        proptest! {
+            /// The file order of a run never matters: trec_eval's order is total.
+            #[test]
+            fn line_order_is_irrelevant((judged, run) in case(), seed in any::<u64>()) {
+                let (j, docs) = setup(&judged, &run);
+                let mut shuffled = docs.clone();
+                let n = shuffled.len().max(1) as u64;
+                for i in (1..shuffled.len()).rev() {
+                    shuffled.swap(i, ((seed ^ (i as u64 * 0x9e37_79b9)) % n) as usize % (i + 1));
+                }
+                prop_assert_eq!(values(&j, &docs), values(&j, &shuffled));
+            }
+
+            /// Every ratio measure lies in [0, 1].
+            #[test]
+            fn ratios_are_bounded((judged, run) in case()) {
+                let (j, docs) = setup(&judged, &run);
+                for (name, v) in MEASURES.iter().zip(values(&j, &docs)) {
+                    prop_assert!((0.0..=1.0 + 1e-12).contains(&v), "{} = {}", name, v);
+                }
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 /// The judgments of one query.
 #[derive(Debug, Clone, Default)]
 pub struct QueryJudgments {
-    labels: FxHashMap<Box<[u8]>, i32>,
+    labels: Labels,
     /// Positive grades, descending: the ideal ranking's gains for nDCG.
     ideal: Vec<i32>,
     /// Number of judged documents per grade ≥ 0, ascending by grade.
@@ -99,13 +99,13 @@ impl Qrels {
     }
 }
 
-/// One query's grades by docid, while building.
-type Grades = FxHashMap<Box<[u8]>, i32>;
+/// Grades by document id.
+type Labels = FxHashMap<Box<[u8]>, i32>;
 
 /// Collects judgments line by line, then indexes them.
 #[derive(Debug, Default)]
 pub struct QrelsBuilder {
-    queries: FxHashMap<Box<[u8]>, Grades>,
+    queries: FxHashMap<Box<[u8]>, Labels>,
 }
 
 impl QrelsBuilder {
