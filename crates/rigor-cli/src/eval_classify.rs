@@ -142,115 +142,8 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let score_columns = parse_scores(&args.scores)?;
     let path = &args.data;
-
-    // Read the columns, checking every value as it is read.
-    let not_nan = |v: &str| {
-        if v.eq_ignore_ascii_case("nan") {
-            Err("NaN".to_string())
-        } else {
-            Ok(())
-        }
-    };
-    let probability = |v: f64| {
-        if v.is_nan() {
-            Err("NaN".to_string())
-        } else if !(0.0..=1.0).contains(&v) {
-            Err(format!("{v} is outside [0, 1]"))
-        } else {
-            Ok(())
-        }
-    };
-    let mut specs = vec![
-        ColumnSpec {
-            name: &args.label,
-            kind: Kind::Text(Some(&not_nan)),
-        },
-        ColumnSpec {
-            name: &args.pred,
-            kind: Kind::Text(Some(&not_nan)),
-        },
-    ];
-    let score_names: Vec<&str> = match &score_columns {
-        ScoreColumns::None => Vec::new(),
-        ScoreColumns::One(c) => vec![c.as_str()],
-        ScoreColumns::PerClass(v) => v.iter().map(|(_, c)| c.as_str()).collect(),
-    };
-    for name in &score_names {
-        specs.push(ColumnSpec {
-            name,
-            kind: Kind::Number(Some(&probability)),
-        });
-    }
-    for name in args.by.iter().chain(&args.sensitive) {
-        specs.push(ColumnSpec {
-            name,
-            kind: Kind::Text(Some(&not_nan)),
-        });
-    }
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let reading = Reading::new(&path.display().to_string(), size);
-    let update = |bytes| reading.update(bytes);
-    let table = read_columns(path, &specs, Some(&update));
-    reading.finish();
-    let table = table?;
-
-    let mut columns = table.columns.into_iter();
-    let mut text = || match columns.next() {
-        Some(Column::Text(t)) => coded(t),
-        _ => unreachable!("columns come back as requested"),
-    };
-    let labels = text();
-    let preds = text();
-    let mut warnings = Vec::new();
-    let mut numbers: Vec<Vec<f64>> = Vec::new();
-    for _ in &score_names {
-        match columns.next() {
-            Some(Column::Number(v)) => numbers.push(v),
-            _ => unreachable!("columns come back as requested"),
-        }
-    }
-    let mut columns = columns.map(|c| match c {
-        Column::Text(t) => coded(t),
-        Column::Number(_) => unreachable!("columns come back as requested"),
-    });
-    let by: Vec<(String, Coded)> = args
-        .by
-        .iter()
-        .map(|n| (n.clone(), columns.next().unwrap_or_default()))
-        .collect();
-    let sensitive: Vec<(String, Coded)> = args
-        .sensitive
-        .iter()
-        .map(|n| (n.clone(), columns.next().unwrap_or_default()))
-        .collect();
-
-    let scores = match &score_columns {
-        ScoreColumns::None => ScoreInput::None,
-        ScoreColumns::One(_) => ScoreInput::Binary(numbers.pop().unwrap_or_default()),
-        ScoreColumns::PerClass(classes) => {
-            if let Some(w) = sum_warning(&numbers, &score_names) {
-                warnings.push(format!("{}: {w}", path.display()));
-            }
-            ScoreInput::PerClass(
-                classes
-                    .iter()
-                    .map(|(class, _)| class.clone())
-                    .zip(numbers)
-                    .collect(),
-            )
-        }
-    };
-    let problem = build(Input {
-        labels,
-        preds,
-        scores,
-        positive: args.positive.clone(),
-        sensitive,
-        by,
-        average: args.average.into(),
-        bins: args.bins,
-    })
-    .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+    let (input, mut warnings) = read_input(&args, &score_columns)?;
+    let problem = build(input).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
     warnings.extend(problem.notes.iter().cloned());
 
     let bootstrap = (!args.no_ci).then_some(Bootstrap {
@@ -328,6 +221,122 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
     };
     emit(&text, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the columns the options name, checking every value as it is read.
+fn read_input(
+    args: &ClassifyArgs,
+    score_columns: &ScoreColumns,
+) -> Result<(Input, Vec<String>), Failure> {
+    let path = &args.data;
+
+    let not_nan = |v: &str| {
+        if v.eq_ignore_ascii_case("nan") {
+            Err("NaN".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    let probability = |v: f64| {
+        if v.is_nan() {
+            Err("NaN".to_string())
+        } else if !(0.0..=1.0).contains(&v) {
+            Err(format!("{v} is outside [0, 1]"))
+        } else {
+            Ok(())
+        }
+    };
+    let mut specs = vec![
+        ColumnSpec {
+            name: &args.label,
+            kind: Kind::Text(Some(&not_nan)),
+        },
+        ColumnSpec {
+            name: &args.pred,
+            kind: Kind::Text(Some(&not_nan)),
+        },
+    ];
+    let score_names: Vec<&str> = match score_columns {
+        ScoreColumns::None => Vec::new(),
+        ScoreColumns::One(c) => vec![c.as_str()],
+        ScoreColumns::PerClass(v) => v.iter().map(|(_, c)| c.as_str()).collect(),
+    };
+    for name in &score_names {
+        specs.push(ColumnSpec {
+            name,
+            kind: Kind::Number(Some(&probability)),
+        });
+    }
+    for name in args.by.iter().chain(&args.sensitive) {
+        specs.push(ColumnSpec {
+            name,
+            kind: Kind::Text(Some(&not_nan)),
+        });
+    }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let reading = Reading::new(&path.display().to_string(), size);
+    let update = |bytes| reading.update(bytes);
+    let table = read_columns(path, &specs, Some(&update));
+    reading.finish();
+    let table = table?;
+
+    let mut columns = table.columns.into_iter();
+    let mut text = || match columns.next() {
+        Some(Column::Text(t)) => coded(t),
+        _ => unreachable!("columns come back as requested"),
+    };
+    let labels = text();
+    let preds = text();
+    let mut warnings = Vec::new();
+    let mut numbers: Vec<Vec<f64>> = Vec::new();
+    for _ in &score_names {
+        match columns.next() {
+            Some(Column::Number(v)) => numbers.push(v),
+            _ => unreachable!("columns come back as requested"),
+        }
+    }
+    let mut columns = columns.map(|c| match c {
+        Column::Text(t) => coded(t),
+        Column::Number(_) => unreachable!("columns come back as requested"),
+    });
+    let by: Vec<(String, Coded)> = args
+        .by
+        .iter()
+        .map(|n| (n.clone(), columns.next().unwrap_or_default()))
+        .collect();
+    let sensitive: Vec<(String, Coded)> = args
+        .sensitive
+        .iter()
+        .map(|n| (n.clone(), columns.next().unwrap_or_default()))
+        .collect();
+
+    let scores = match score_columns {
+        ScoreColumns::None => ScoreInput::None,
+        ScoreColumns::One(_) => ScoreInput::Binary(numbers.pop().unwrap_or_default()),
+        ScoreColumns::PerClass(classes) => {
+            if let Some(w) = sum_warning(&numbers, &score_names) {
+                warnings.push(format!("{}: {w}", path.display()));
+            }
+            ScoreInput::PerClass(
+                classes
+                    .iter()
+                    .map(|(class, _)| class.clone())
+                    .zip(numbers)
+                    .collect(),
+            )
+        }
+    };
+    let input = Input {
+        labels,
+        preds,
+        scores,
+        positive: args.positive.clone(),
+        sensitive,
+        by,
+        average: args.average.into(),
+        bins: args.bins,
+    };
+    Ok((input, warnings))
 }
 
 fn check_settings(args: &ClassifyArgs) -> Result<(), Failure> {
