@@ -363,7 +363,7 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
         return Err(input("--data FILE is required"));
     };
     let (mut planned, req, attach) = plan(&a)?;
-    let table = read_experiment(&data, &req)?;
+    let mut table = read_experiment(&data, &req)?;
     let path = data.display().to_string();
 
     // Auto-detected metrics (no --metric / --ratio).
@@ -457,7 +457,8 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
     // Arms: control first, the others by name.
     let (arms, remap) = order_arms(&table, &a, &path)?;
     let weights = parse_weights(a.weights.as_deref(), &arms, &a.variant_col, &path)?;
-    let arm_codes: Vec<u16> = table.arm.iter().map(|&c| remap[c as usize]).collect();
+    let mut arm_codes = std::mem::take(&mut table.arm);
+    arm_codes.iter_mut().for_each(|c| *c = remap[*c as usize]);
     check_ratio_denominators(&table, &planned, &arm_codes, &arms, &path)?;
 
     let column = |name: &str| -> &[f64] {

@@ -560,18 +560,25 @@ fn unit_counts(arm: &[u16], codes: Option<&[u32]>, groups: usize, arms: usize) -
     total
 }
 
-/// Each arm's values (units with a covariate value, if any), sorted.
-fn sorted_by_arm(arm: &[u16], arms: usize, values: &[f64], x: Option<&[f64]>) -> Vec<Vec<f64>> {
-    let mut per_arm: Vec<Vec<f64>> = vec![Vec::new(); arms];
+/// Fills `per_arm` with each arm's values (units with a covariate value, if any),
+/// sorted; the buffers keep their capacity from one metric to the next.
+fn sort_by_arm(
+    per_arm: &mut Vec<Vec<f64>>,
+    arm: &[u16],
+    arms: usize,
+    values: &[f64],
+    x: Option<&[f64]>,
+) {
+    per_arm.resize_with(arms, Vec::new);
+    per_arm.iter_mut().for_each(Vec::clear);
     for (i, &v) in values.iter().enumerate() {
         if !v.is_nan() && x.is_none_or(|x| !x[i].is_nan()) {
             per_arm[arm[i] as usize].push(v);
         }
     }
-    for v in &mut per_arm {
+    for v in per_arm.iter_mut() {
         v.par_sort_unstable_by(f64::total_cmp);
     }
-    per_arm
 }
 
 /// Runs the whole analysis.
@@ -633,16 +640,18 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
             }
         }
     }
-    // Mann–Whitney, one metric at a time (each holds a sorted copy of its column).
+    // Mann–Whitney, one metric at a time, reusing one buffer per arm.
+    let mut per_arm: Vec<Vec<f64>> = Vec::new();
     for p in &prepared {
         let Some((values, x)) = p.raw else {
             continue;
         };
-        let sorted = sorted_by_arm(e.arm, arms, values, x);
+        sort_by_arm(&mut per_arm, e.arm, arms, values, x);
         for row in rows.iter_mut().filter(|r| r.metric == p.summary.name) {
-            row.mann_whitney = mann_whitney(&sorted[row.candidate], &sorted[0]);
+            row.mann_whitney = mann_whitney(&per_arm[row.candidate], &per_arm[0]);
         }
     }
+    drop(per_arm);
     for p in &prepared {
         if p.summary.missing > 0 {
             warnings.push(format!(
