@@ -13,7 +13,9 @@ pub mod delimited;
 pub mod error;
 pub mod evidence;
 pub mod experiment;
+pub mod frame;
 pub mod input;
+pub mod table;
 pub mod trec;
 
 pub use error::{Error, Result};

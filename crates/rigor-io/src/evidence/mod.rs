@@ -6,9 +6,16 @@
 //! One module per document kind.
 
 pub mod ab;
+pub mod classify;
 pub mod ir;
 
 pub use ab::{AbComparison, AbEvidence, PowerEvidence};
+pub use classify::ClassifyEvidence;
+pub mod drift;
+
+pub use drift::{
+    DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
+};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
 
 use serde::{Deserialize, Serialize};
