@@ -28,12 +28,12 @@ enum Command {
     /// Evaluate system outputs against references.
     #[command(subcommand)]
     Eval(Eval),
-    /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
-    /// sequential intervals; `rigor ab power` for sample sizes.
-    Ab(Box<ab::AbCommand>),
     /// Data drift between a reference and a current file, Evidently 0.7's verdicts
     /// and more.
     Drift(drift::DriftArgs),
+    /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
+    /// sequential intervals; `rigor ab power` for sample sizes.
+    Ab(Box<ab::AbCommand>),
 }
 
 #[derive(Subcommand)]
@@ -68,9 +68,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
-        Command::Ab(cmd) => ab::run(*cmd),
         Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Ab(cmd) => ab::run(*cmd),
     };
     match result {
         Ok(code) => code,
