@@ -37,7 +37,7 @@ pub enum AbSub {
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
-One row per unit (CSV, TSV, JSONL; optionally .gz). A metric whose values are all 0/1
+One row per unit (CSV, TSV, JSONL, optionally .gz; Parquet). A metric whose values are all 0/1
 is a proportion, anything else a mean. Every treatment arm is compared with the
 control on every metric; the correction family is every non-guardrail metric x
 treatment arm.
@@ -60,7 +60,8 @@ Examples:
   rigor ab --data x.csv --weights control=1,treatment=1 --segment country --day-col day --sequential
   rigor ab power --p-control 0.1 --mde 0.05 --relative")]
 pub struct AbArgs {
-    /// The unit table: one row per unit (.csv, .tsv, .jsonl, .ndjson; optionally .gz).
+    /// The unit table: one row per unit (.csv, .tsv, .jsonl, .ndjson, optionally .gz;
+    /// .parquet).
     #[arg(long, value_name = "FILE", required = true)]
     data: Option<PathBuf>,
 
