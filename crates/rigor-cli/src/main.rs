@@ -5,6 +5,7 @@ mod ab;
 mod drift;
 mod eval_classify;
 mod eval_ir;
+mod eval_text;
 mod output;
 mod progress;
 
@@ -43,6 +44,9 @@ enum Eval {
     /// Classification, calibration and fairness exact to scikit-learn and Fairlearn,
     /// with bootstrap CIs.
     Classify(eval_classify::ClassifyArgs),
+    /// Text generation metrics exact to sacrebleu, rouge-score and SQuAD v1.1, with
+    /// bootstrap CIs over segments.
+    Text(eval_text::TextArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
         Command::Drift(args) => drift::run(args),
         Command::Ab(cmd) => ab::run(*cmd),
+        Command::Eval(Eval::Text(args)) => eval_text::run(args),
     };
     match result {
         Ok(code) => code,

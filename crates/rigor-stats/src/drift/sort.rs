@@ -38,7 +38,7 @@ pub fn sort_floats(values: &mut [f64]) {
             counts[((k >> shift) & 0xffff) as usize] += 1;
         }
         // A pass where every key has the same digit changes nothing.
-        if counts.iter().any(|&c| c == keys.len()) {
+        if counts.contains(&keys.len()) {
             continue;
         }
         let mut sum = 0;
