@@ -375,7 +375,7 @@ mod tests {
         let path = dir.path().join("x.parquet");
         let batch = RecordBatch::try_from_iter(columns).unwrap();
         let props = WriterProperties::builder()
-            .set_max_row_group_size(rows_per_group)
+            .set_max_row_group_row_count(Some(rows_per_group))
             .build();
         let mut w = ArrowWriter::try_new(
             std::fs::File::create(&path).unwrap(),
