@@ -80,7 +80,8 @@ pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileD
     let threads = rayon::current_num_threads().max(1);
     let mut parts: Vec<Part> = Vec::new();
     let order: Vec<usize> = (0..groups.len()).collect();
-    for batch in order.chunks(threads * 2) {
+    // One row group per thread at a time: a part holds a whole group.
+    for batch in order.chunks(threads) {
         while parts.len() < batch.len() {
             parts.push(Part::new(req, &plan));
         }
