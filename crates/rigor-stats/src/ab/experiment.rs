@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use super::compare::{compare, Comparison, Guardrail, Issue, Settings, Shape, ValueType};
-use super::mann_whitney::{mann_whitney, MannWhitney};
+use super::mann_whitney::{from_groups, mann_whitney, MannWhitney};
 use super::moments::{Moments, ShiftedSums};
 use super::ratio::ratio_stat;
 use super::srm::chi_square;
@@ -560,6 +560,41 @@ fn unit_counts(arm: &[u16], codes: Option<&[u32]>, groups: usize, arms: usize) -
     total
 }
 
+/// Most distinct values [`value_counts`] tallies before giving up for sorting.
+const MAX_DISTINCT: usize = 1 << 16;
+
+/// Counts per (distinct value, arm), values in ascending order (`keys[r]` = the index
+/// of the `r`-th smallest value's counts); `None` when there are more than
+/// [`MAX_DISTINCT`] distinct values. −0 counts as 0 (they tie).
+fn value_counts(
+    arm: &[u16],
+    arms: usize,
+    values: &[f64],
+    x: Option<&[f64]>,
+) -> Option<(Vec<usize>, Vec<u64>)> {
+    let mut index: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
+    let mut distinct: Vec<f64> = Vec::new();
+    let mut counts: Vec<u64> = Vec::new();
+    for (i, &v) in values.iter().enumerate() {
+        if v.is_nan() || x.is_some_and(|x| x[i].is_nan()) {
+            continue;
+        }
+        let v = v + 0.0;
+        let k = *index.entry(v.to_bits()).or_insert_with(|| {
+            distinct.push(v);
+            counts.extend(std::iter::repeat_n(0, arms));
+            distinct.len() - 1
+        });
+        if distinct.len() > MAX_DISTINCT {
+            return None;
+        }
+        counts[k * arms + arm[i] as usize] += 1;
+    }
+    let mut keys: Vec<usize> = (0..distinct.len()).collect();
+    keys.sort_unstable_by(|&a, &b| distinct[a].total_cmp(&distinct[b]));
+    Some((keys, counts))
+}
+
 /// Fills `per_arm` with each arm's values (units with a covariate value, if any),
 /// sorted; the buffers keep their capacity from one metric to the next.
 fn sort_by_arm(
@@ -640,15 +675,35 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
             }
         }
     }
-    // Mann–Whitney, one metric at a time, reusing one buffer per arm.
+    // Mann–Whitney, one metric at a time: by counting distinct values when there are
+    // few (ties are the rule in metrics), else by sorting each arm (buffers reused).
     let mut per_arm: Vec<Vec<f64>> = Vec::new();
     for p in &prepared {
         let Some((values, x)) = p.raw else {
             continue;
         };
-        sort_by_arm(&mut per_arm, e.arm, arms, values, x);
+        let tests: Vec<(usize, Option<MannWhitney>)> = match value_counts(e.arm, arms, values, x) {
+            Some((keys, counts)) => (1..arms)
+                .map(|b| {
+                    let groups = keys
+                        .iter()
+                        .map(|&k| (counts[k * arms + b], counts[k * arms]))
+                        .filter(|&(cx, cy)| cx + cy > 0);
+                    (b, from_groups(groups))
+                })
+                .collect(),
+            None => {
+                sort_by_arm(&mut per_arm, e.arm, arms, values, x);
+                (1..arms)
+                    .map(|b| (b, mann_whitney(&per_arm[b], &per_arm[0])))
+                    .collect()
+            }
+        };
         for row in rows.iter_mut().filter(|r| r.metric == p.summary.name) {
-            row.mann_whitney = mann_whitney(&per_arm[row.candidate], &per_arm[0]);
+            row.mann_whitney = tests
+                .iter()
+                .find(|(b, _)| *b == row.candidate)
+                .and_then(|(_, t)| *t);
         }
     }
     drop(per_arm);
@@ -867,6 +922,29 @@ mod tests {
         assert_eq!(pooled_quantile(&v, 0.5), Some(3.0));
         assert_eq!(pooled_quantile(&v, 0.9), Some(7.6000000000000005));
         assert_eq!(pooled_quantile(&v, 1.0), Some(10.0));
+    }
+
+    #[test]
+    fn counting_and_sorting_give_the_same_mann_whitney() {
+        let n = 5000;
+        let arm: Vec<u16> = (0..n).map(|i| ((i * 7) % 3) as u16).collect();
+        let values: Vec<f64> = (0..n)
+            .map(|i| match i % 5 {
+                0 => 0.0,
+                1 => -0.0,
+                _ => ((i * 7919) % 37) as f64 * 0.25 - 2.0,
+            })
+            .collect();
+        let (keys, counts) = value_counts(&arm, 3, &values, None).unwrap();
+        let mut per_arm = Vec::new();
+        sort_by_arm(&mut per_arm, &arm, 3, &values, None);
+        for b in 1..3 {
+            let counted =
+                from_groups(keys.iter().map(|&k| (counts[k * 3 + b], counts[k * 3]))).unwrap();
+            let sorted = mann_whitney(&per_arm[b], &per_arm[0]).unwrap();
+            assert_eq!(counted.u, sorted.u);
+            assert!((counted.p_value - sorted.p_value).abs() < 1e-15);
+        }
     }
 
     #[test]

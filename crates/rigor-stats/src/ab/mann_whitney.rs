@@ -41,31 +41,37 @@ pub struct MannWhitney {
 /// `None` when either sample is empty.
 pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<MannWhitney> {
     let (n1, n2) = (x.len(), y.len());
-    if n1 == 0 || n2 == 0 {
-        return None;
-    }
     let (mut i, mut j) = (0usize, 0usize);
-    let mut rank_sum_x = 0.0f64;
-    let mut tie_term = 0.0f64;
-    let mut ties = false;
-    let mut position = 0u64; // values already ranked
-    while i < n1 || j < n2 {
+    let groups = std::iter::from_fn(|| {
         let v = match (x.get(i), y.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
             (Some(&a), None) => a,
             (None, Some(&b)) => b,
-            (None, None) => unreachable!(),
+            (None, None) => return None,
         };
-        let start_i = i;
+        let (start_i, start_j) = (i, j);
         while i < n1 && x[i] == v {
             i += 1;
         }
-        let start_j = j;
         while j < n2 && y[j] == v {
             j += 1;
         }
-        let cx = (i - start_i) as u64;
-        let t = cx + (j - start_j) as u64;
+        Some(((i - start_i) as u64, (j - start_j) as u64))
+    });
+    from_groups(groups)
+}
+
+/// The test from the tie groups of the pooled sample in ascending value order: for
+/// each distinct value, how many of `x` and of `y` hold it. Lets a caller count values
+/// (by hashing, when there are few distinct ones) instead of sorting them.
+pub fn from_groups(groups: impl IntoIterator<Item = (u64, u64)>) -> Option<MannWhitney> {
+    let mut rank_sum_x = 0.0f64;
+    let mut tie_term = 0.0f64;
+    let mut ties = false;
+    let (mut n1, mut n2) = (0u64, 0u64);
+    let mut position = 0u64; // values already ranked
+    for (cx, cy) in groups {
+        let t = cx + cy;
         // Mid-rank of ranks position+1 ..= position+t.
         let mid = position as f64 + (t as f64 + 1.0) / 2.0;
         rank_sum_x += cx as f64 * mid;
@@ -75,15 +81,23 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<MannWhitney> {
             tie_term += tf * tf * tf - tf;
         }
         position += t;
+        n1 += cx;
+        n2 += cy;
+    }
+    if n1 == 0 || n2 == 0 {
+        return None;
     }
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     let u1 = rank_sum_x - n1f * (n1f + 1.0) / 2.0;
     let u2 = n1f * n2f - u1;
     let u = u1.max(u2);
     let exact = !(ties || n1 > 8 && n2 > 8);
-    let small = (n1 as u64 * n2 as u64) - u as u64;
+    let small = (n1 * n2) - u as u64;
     let (p, method) = if exact && small <= EXACT_LIMIT {
-        (2.0 * exact_cdf(n1, n2, small), Method::Exact)
+        (
+            2.0 * exact_cdf(n1 as usize, n2 as usize, small),
+            Method::Exact,
+        )
     } else {
         let n = n1f + n2f;
         let s = (n1f * n2f / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
