@@ -572,24 +572,66 @@ fn value_counts(
     values: &[f64],
     x: Option<&[f64]>,
 ) -> Option<(Vec<usize>, Vec<u64>)> {
-    let mut index: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
-    let mut distinct: Vec<f64> = Vec::new();
-    let mut counts: Vec<u64> = Vec::new();
-    for (i, &v) in values.iter().enumerate() {
-        if v.is_nan() || x.is_some_and(|x| x[i].is_nan()) {
-            continue;
+    let step = (1 << 20).max(values.len().div_ceil(64));
+    value_counts_in_blocks(arm, arms, values, x, step)
+}
+
+/// [`value_counts`] with blocks of `step` units counted in parallel.
+fn value_counts_in_blocks(
+    arm: &[u16],
+    arms: usize,
+    values: &[f64],
+    x: Option<&[f64]>,
+    step: usize,
+) -> Option<(Vec<usize>, Vec<u64>)> {
+    type Tally = (rustc_hash::FxHashMap<u64, usize>, Vec<f64>, Vec<u64>);
+    let count = |range: std::ops::Range<usize>| -> Option<Tally> {
+        let mut index: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
+        let mut distinct: Vec<f64> = Vec::new();
+        let mut counts: Vec<u64> = Vec::new();
+        for i in range {
+            let v = values[i];
+            if v.is_nan() || x.is_some_and(|x| x[i].is_nan()) {
+                continue;
+            }
+            let v = v + 0.0;
+            let k = *index.entry(v.to_bits()).or_insert_with(|| {
+                distinct.push(v);
+                counts.extend(std::iter::repeat_n(0, arms));
+                distinct.len() - 1
+            });
+            if distinct.len() > MAX_DISTINCT {
+                return None;
+            }
+            counts[k * arms + arm[i] as usize] += 1;
         }
-        let v = v + 0.0;
-        let k = *index.entry(v.to_bits()).or_insert_with(|| {
-            distinct.push(v);
-            counts.extend(std::iter::repeat_n(0, arms));
-            distinct.len() - 1
-        });
-        if distinct.len() > MAX_DISTINCT {
+        Some((index, distinct, counts))
+    };
+    // Blocks counted in parallel, merged in block order.
+    let n = values.len();
+    let blocks: Vec<Option<Tally>> = (0..n.div_ceil(step))
+        .into_par_iter()
+        .map(|b| count(b * step..((b + 1) * step).min(n)))
+        .collect();
+    let mut total: Tally = Default::default();
+    for block in blocks {
+        let (_, distinct, counts) = block?;
+        for (j, v) in distinct.iter().enumerate() {
+            let (index, all, sums) = &mut total;
+            let k = *index.entry(v.to_bits()).or_insert_with(|| {
+                all.push(*v);
+                sums.extend(std::iter::repeat_n(0, arms));
+                all.len() - 1
+            });
+            for a in 0..arms {
+                sums[k * arms + a] += counts[j * arms + a];
+            }
+        }
+        if total.1.len() > MAX_DISTINCT {
             return None;
         }
-        counts[k * arms + arm[i] as usize] += 1;
     }
+    let (_, distinct, counts) = total;
     let mut keys: Vec<usize> = (0..distinct.len()).collect();
     keys.sort_unstable_by(|&a, &b| distinct[a].total_cmp(&distinct[b]));
     Some((keys, counts))
@@ -935,7 +977,11 @@ mod tests {
                 _ => ((i * 7919) % 37) as f64 * 0.25 - 2.0,
             })
             .collect();
-        let (keys, counts) = value_counts(&arm, 3, &values, None).unwrap();
+        let (keys, counts) = value_counts_in_blocks(&arm, 3, &values, None, 777).unwrap();
+        assert_eq!(
+            value_counts(&arm, 3, &values, None).map(|(_, c)| c.iter().sum::<u64>()),
+            Some(n as u64)
+        );
         let mut per_arm = Vec::new();
         sort_by_arm(&mut per_arm, &arm, 3, &values, None);
         for b in 1..3 {
