@@ -164,8 +164,16 @@ pub fn run(args: TextArgs) -> Result<ExitCode, Failure> {
         refs: args.refs.iter().map(|r| r.display().to_string()).collect(),
         confidence: args.confidence,
         resamples: args.resamples,
-        seed: args.seed,
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance: rigor_io::evidence::Provenance::of_this_process(
+            std::iter::once(("hyp", &args.hyp))
+                .chain(args.refs.iter().map(|r| ("ref", r)))
+                .map(|(role, path)| {
+                    rigor_io::input::digest_file(path)
+                        .map(|d| rigor_io::evidence::Input::new(role, path, &d))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            args.seed,
+        ),
     };
     let text = match args.format {
         Format::Json => {

@@ -18,12 +18,11 @@ pub struct TextEvidence {
     pub hyp: String,
     /// The reference files, one reference per segment each.
     pub refs: Vec<String>,
-    /// Bootstrap settings behind every interval.
+    /// Bootstrap settings behind every interval (the seed is in the provenance).
     pub confidence: f64,
     pub resamples: usize,
-    pub seed: u64,
-    /// The rigor version that produced this document.
-    pub rigor_version: String,
+    #[serde(flatten)]
+    pub provenance: super::Provenance,
 }
 
 /// One corpus score.
