@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use super::compare::{compare, Comparison, Guardrail, Issue, Settings, Shape, ValueType};
-use super::mann_whitney::{from_groups, mann_whitney, MannWhitney};
+use super::mann_whitney::{from_groups, mann_whitney, sort_by_arm, value_counts, MannWhitney};
 use super::moments::{Moments, ShiftedSums};
 use super::ratio::ratio_stat;
 use super::srm::chi_square;
@@ -560,104 +560,6 @@ fn unit_counts(arm: &[u16], codes: Option<&[u32]>, groups: usize, arms: usize) -
     total
 }
 
-/// Most distinct values [`value_counts`] tallies before giving up for sorting.
-const MAX_DISTINCT: usize = 1 << 16;
-
-/// Counts per (distinct value, arm), values in ascending order (`keys[r]` = the index
-/// of the `r`-th smallest value's counts); `None` when there are more than
-/// [`MAX_DISTINCT`] distinct values. −0 counts as 0 (they tie).
-fn value_counts(
-    arm: &[u16],
-    arms: usize,
-    values: &[f64],
-    x: Option<&[f64]>,
-) -> Option<(Vec<usize>, Vec<u64>)> {
-    let step = (1 << 20).max(values.len().div_ceil(64));
-    value_counts_in_blocks(arm, arms, values, x, step)
-}
-
-/// [`value_counts`] with blocks of `step` units counted in parallel.
-fn value_counts_in_blocks(
-    arm: &[u16],
-    arms: usize,
-    values: &[f64],
-    x: Option<&[f64]>,
-    step: usize,
-) -> Option<(Vec<usize>, Vec<u64>)> {
-    type Tally = (rustc_hash::FxHashMap<u64, usize>, Vec<f64>, Vec<u64>);
-    let count = |range: std::ops::Range<usize>| -> Option<Tally> {
-        let mut index: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
-        let mut distinct: Vec<f64> = Vec::new();
-        let mut counts: Vec<u64> = Vec::new();
-        for i in range {
-            let v = values[i];
-            if v.is_nan() || x.is_some_and(|x| x[i].is_nan()) {
-                continue;
-            }
-            let v = v + 0.0;
-            let k = *index.entry(v.to_bits()).or_insert_with(|| {
-                distinct.push(v);
-                counts.extend(std::iter::repeat_n(0, arms));
-                distinct.len() - 1
-            });
-            if distinct.len() > MAX_DISTINCT {
-                return None;
-            }
-            counts[k * arms + arm[i] as usize] += 1;
-        }
-        Some((index, distinct, counts))
-    };
-    // Blocks counted in parallel, merged in block order.
-    let n = values.len();
-    let blocks: Vec<Option<Tally>> = (0..n.div_ceil(step))
-        .into_par_iter()
-        .map(|b| count(b * step..((b + 1) * step).min(n)))
-        .collect();
-    let mut total: Tally = Default::default();
-    for block in blocks {
-        let (_, distinct, counts) = block?;
-        for (j, v) in distinct.iter().enumerate() {
-            let (index, all, sums) = &mut total;
-            let k = *index.entry(v.to_bits()).or_insert_with(|| {
-                all.push(*v);
-                sums.extend(std::iter::repeat_n(0, arms));
-                all.len() - 1
-            });
-            for a in 0..arms {
-                sums[k * arms + a] += counts[j * arms + a];
-            }
-        }
-        if total.1.len() > MAX_DISTINCT {
-            return None;
-        }
-    }
-    let (_, distinct, counts) = total;
-    let mut keys: Vec<usize> = (0..distinct.len()).collect();
-    keys.sort_unstable_by(|&a, &b| distinct[a].total_cmp(&distinct[b]));
-    Some((keys, counts))
-}
-
-/// Fills `per_arm` with each arm's values (units with a covariate value, if any),
-/// sorted; the buffers keep their capacity from one metric to the next.
-fn sort_by_arm(
-    per_arm: &mut Vec<Vec<f64>>,
-    arm: &[u16],
-    arms: usize,
-    values: &[f64],
-    x: Option<&[f64]>,
-) {
-    per_arm.resize_with(arms, Vec::new);
-    per_arm.iter_mut().for_each(Vec::clear);
-    for (i, &v) in values.iter().enumerate() {
-        if !v.is_nan() && x.is_none_or(|x| !x[i].is_nan()) {
-            per_arm[arm[i] as usize].push(v);
-        }
-    }
-    for v in per_arm.iter_mut() {
-        v.par_sort_unstable_by(f64::total_cmp);
-    }
-}
-
 /// Runs the whole analysis.
 pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
     let arms = e.arms.len();
@@ -964,33 +866,6 @@ mod tests {
         assert_eq!(pooled_quantile(&v, 0.5), Some(3.0));
         assert_eq!(pooled_quantile(&v, 0.9), Some(7.6000000000000005));
         assert_eq!(pooled_quantile(&v, 1.0), Some(10.0));
-    }
-
-    #[test]
-    fn counting_and_sorting_give_the_same_mann_whitney() {
-        let n = 5000;
-        let arm: Vec<u16> = (0..n).map(|i| ((i * 7) % 3) as u16).collect();
-        let values: Vec<f64> = (0..n)
-            .map(|i| match i % 5 {
-                0 => 0.0,
-                1 => -0.0,
-                _ => ((i * 7919) % 37) as f64 * 0.25 - 2.0,
-            })
-            .collect();
-        let (keys, counts) = value_counts_in_blocks(&arm, 3, &values, None, 777).unwrap();
-        assert_eq!(
-            value_counts(&arm, 3, &values, None).map(|(_, c)| c.iter().sum::<u64>()),
-            Some(n as u64)
-        );
-        let mut per_arm = Vec::new();
-        sort_by_arm(&mut per_arm, &arm, 3, &values, None);
-        for b in 1..3 {
-            let counted =
-                from_groups(keys.iter().map(|&k| (counts[k * 3 + b], counts[k * 3]))).unwrap();
-            let sorted = mann_whitney(&per_arm[b], &per_arm[0]).unwrap();
-            assert_eq!(counted.u, sorted.u);
-            assert!((counted.p_value - sorted.p_value).abs() < 1e-15);
-        }
     }
 
     #[test]
