@@ -437,7 +437,17 @@ fn segments_keep_the_types_of_the_whole_files() {
     let dir = dir_with(&[("r.csv", &r), ("c.csv", &c)]);
     let out = rigor(
         dir.path(),
-        &["drift", "--reference", "r.csv", "--current", "c.csv", "--segment", "g", "--format", "json"],
+        &[
+            "drift",
+            "--reference",
+            "r.csv",
+            "--current",
+            "c.csv",
+            "--segment",
+            "g",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let j = out.json();
@@ -449,7 +459,23 @@ fn segments_keep_the_types_of_the_whole_files() {
     }
     let csv = rigor(
         dir.path(),
-        &["drift", "--reference", "r.csv", "--current", "c.csv", "--segment", "g", "--format", "csv"],
+        &[
+            "drift",
+            "--reference",
+            "r.csv",
+            "--current",
+            "c.csv",
+            "--segment",
+            "g",
+            "--format",
+            "csv",
+        ],
     );
-    assert!(csv.stdout.lines().any(|l| l.starts_with("g=a,n,numerical,ks,")), "{}", csv.stdout);
+    assert!(
+        csv.stdout
+            .lines()
+            .any(|l| l.starts_with("g=a,n,numerical,ks,")),
+        "{}",
+        csv.stdout
+    );
 }

@@ -315,7 +315,7 @@ def evaluate_files(name, ref_rel, cur_rel):
         with open(path, "rb") as f:
             data = f.read()
         files[label] = {"path": rel, "fnv1a64": fnv1a64(data)}
-        frames[label] = pd.read_csv(path)
+        frames[label] = pd.read_json(path, lines=True) if rel.endswith(".jsonl") else pd.read_csv(path)
     columns, dataset = evaluate_frames(frames["reference"], frames["current"])
     return {"case": name, "n": len(frames["reference"]), "committed": True, **files, "columns": columns, "dataset": dataset}
 
@@ -408,6 +408,17 @@ def main():
             directory = HERE if commit else big_dir
             print(f"{name} ...", file=sys.stderr)
             cases.append(evaluate_case(name, n, specs, directory, commit))
+    # JSON Lines: the missing_20 (n = 1000) and new_category (n = 100) cases as
+    # pandas writes them (`to_json(orient="records", lines=True)`), read back by
+    # `pandas.read_json(lines=True)`.
+    for base in ("missing_20_1000", "new_category_100"):
+        rels = []
+        for side in ("reference", "current"):
+            rel = f"cases/{base}/{side}.jsonl"
+            frame = pd.read_csv(os.path.join(HERE, f"cases/{base}/{side}.csv"))
+            frame.to_json(os.path.join(HERE, rel), orient="records", lines=True)
+            rels.append(rel)
+        cases.append(evaluate_files(f"{base}_jsonl", *rels))
     # The bundled example (examples/drift), as committed.
     cases.append(evaluate_files("example", "../../../examples/drift/reference.csv", "../../../examples/drift/current.csv"))
     versions = {p: importlib.metadata.version(p) for p in ("evidently", "pandas", "numpy", "scipy", "statsmodels")}

@@ -19,6 +19,7 @@
 //! and text in another is re-read as text).
 
 mod csv;
+mod jsonl;
 
 use std::path::Path;
 
@@ -68,7 +69,7 @@ impl Frame {
     }
 }
 
-/// Reads every column of `path` (CSV, plain or gzip). Errors name the file, the line
+/// Reads every column of `path` (CSV or JSON Lines by extension, plain or gzip). Errors name the file, the line
 /// and the problem; a file without data rows is an error.
 pub fn read_frame(path: &Path, progress: Option<Progress<'_>>) -> Result<Frame> {
     let name = path
@@ -79,10 +80,11 @@ pub fn read_frame(path: &Path, progress: Option<Progress<'_>>) -> Result<Frame> 
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     let frame = match ext {
         "csv" => csv::read(path, progress)?,
+        "jsonl" | "ndjson" => jsonl::read(path, progress)?,
         _ => {
             return Err(Error::file(
                 path,
-                "unknown format: expected a .csv file (may be gzip-compressed)",
+                "unknown format: expected a .csv or .jsonl (or .ndjson) file, either may be gzip-compressed",
             ))
         }
     };
