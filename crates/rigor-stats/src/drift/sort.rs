@@ -46,7 +46,7 @@ pub fn sort_floats(values: &mut [f64]) {
     let mut buf = vec![0u64; n];
     for (pass, c) in counts.iter_mut().enumerate() {
         // A pass where every key has the same digit changes nothing.
-        if c.iter().any(|&x| x == n) {
+        if c.contains(&n) {
             continue;
         }
         let mut sum = 0;
