@@ -1,7 +1,9 @@
 //! The `rigor` binary: command-line definitions and wiring only. Each command parses
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
+mod ab;
 mod drift;
+mod eval_classify;
 mod eval_ir;
 mod output;
 mod progress;
@@ -29,12 +31,18 @@ enum Command {
     /// Data drift between a reference and a current file, Evidently 0.7's verdicts
     /// and more.
     Drift(drift::DriftArgs),
+    /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
+    /// sequential intervals; `rigor ab power` for sample sizes.
+    Ab(Box<ab::AbCommand>),
 }
 
 #[derive(Subcommand)]
 enum Eval {
     /// Ranking evaluation exact to trec_eval 9 (pytrec_eval), with bootstrap CIs.
     Ir(eval_ir::IrArgs),
+    /// Classification, calibration and fairness exact to scikit-learn and Fairlearn,
+    /// with bootstrap CIs.
+    Classify(eval_classify::ClassifyArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -60,7 +68,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(Eval::Ir(args)) => eval_ir::run(args),
+        Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Ab(cmd) => ab::run(*cmd),
     };
     match result {
         Ok(code) => code,

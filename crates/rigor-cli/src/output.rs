@@ -26,7 +26,7 @@ pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let numeric = |s: &str| s.starts_with(|c: char| c.is_ascii_digit() || c == '-');
+    let numeric = |s: &str| s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
     let mut out = String::new();
     let mut line = |row: &[String]| {
         let cells: Vec<String> = row

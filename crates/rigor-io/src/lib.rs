@@ -9,10 +9,13 @@
 //! assert_eq!(qrels.query(b"q1").unwrap().num_rel(1), 1);
 //! ```
 
+pub mod delimited;
 pub mod error;
 pub mod evidence;
+pub mod experiment;
 pub mod frame;
 pub mod input;
+pub mod table;
 pub mod trec;
 
 pub use error::{Error, Result};

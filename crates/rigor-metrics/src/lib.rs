@@ -19,4 +19,5 @@
 //! assert_eq!(evaluate(&[rr], judged, &grades, qrels.max_grade()), vec![0.5]);
 //! ```
 
+pub mod classify;
 pub mod ir;

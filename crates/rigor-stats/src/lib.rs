@@ -29,6 +29,7 @@
 //! assert_eq!(c.p_value, Some(0.0625)); // scipy.stats.wilcoxon(candidate, baseline)
 //! ```
 
+pub mod ab;
 pub mod bootstrap;
 pub mod correction;
 pub mod distribution;
@@ -39,6 +40,7 @@ pub mod moments;
 pub mod paired;
 pub mod paired_bootstrap;
 pub mod permutation;
+pub mod resample;
 pub mod ttest;
 pub mod wilcoxon;
 
@@ -49,5 +51,6 @@ pub use error::StatsError;
 pub use paired::{compare_paired, compare_paired_columns, PairedComparison, PairedTest};
 pub use paired_bootstrap::bootstrap_test;
 pub use permutation::{sign_flip_test, sign_flip_tests};
+pub use resample::{resampled_intervals, Estimate};
 pub use ttest::{paired_t, TTest};
 pub use wilcoxon::{wilcoxon, WilcoxonMethod, WilcoxonTest};

@@ -5,12 +5,18 @@
 //!
 //! One module per document kind.
 
-pub mod drift;
+pub mod classify;
 pub mod ir;
+
+pub use classify::ClassifyEvidence;
+pub mod drift;
 
 pub use drift::{
     DriftColumn, DriftDataset, DriftEvidence, DriftInput, DriftSegment, DriftSettings,
 };
+pub mod ab;
+
+pub use ab::{AbComparison, AbEvidence, PowerEvidence};
 pub use ir::{Aggregate, Comparison, IrEvidence, IrRun};
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,145 @@
+//! Parity with scikit-learn 1.9 and Fairlearn 0.15 on the committed golden files
+//! (tools/goldens/classify: expected.json written by generate.py from the references).
+//!
+//! Every evaluation runs `rigor eval classify <args> --no-ci --format json` and walks
+//! the expected document: every number must match to 1e-9, every null (the
+//! reference's NaN) must be null, every label and count must be equal, and the maps
+//! of metrics, classes, groups and slices must hold exactly the expected keys.
+
+mod common;
+
+use common::{rigor, root};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+struct Goldens {
+    evaluations: Vec<Evaluation>,
+}
+
+#[derive(Deserialize)]
+struct Evaluation {
+    case: String,
+    args: Vec<String>,
+    expected: Value,
+}
+
+const TOLERANCE: f64 = 1e-9;
+
+/// Maps whose keys must be exactly the expected ones (no missing, no extra).
+const EXACT_KEYS: [&str; 6] = [
+    "metrics",
+    "per_class",
+    "groups",
+    "between_groups",
+    "slices",
+    "confusion_matrix",
+];
+
+fn leaves(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => m.values().map(leaves).sum(),
+        Value::Array(a) => a.iter().map(leaves).sum(),
+        _ => 1,
+    }
+}
+
+struct Tally {
+    compared: usize,
+    mismatches: Vec<String>,
+}
+
+fn compare(at: &str, parent: &str, expected: &Value, got: Option<&Value>, t: &mut Tally) {
+    let Some(got) = got else {
+        t.compared += leaves(expected);
+        t.mismatches
+            .push(format!("{at}: missing from rigor's output"));
+        return;
+    };
+    match expected {
+        Value::Object(map) => {
+            if EXACT_KEYS.contains(&parent) {
+                let extra: Vec<&String> = got
+                    .as_object()
+                    .map(|g| g.keys().filter(|k| !map.contains_key(*k)).collect())
+                    .unwrap_or_default();
+                if !extra.is_empty() {
+                    t.mismatches.push(format!(
+                        "{at}: rigor has keys the reference lacks: {extra:?}"
+                    ));
+                }
+            }
+            for (k, v) in map {
+                compare(&format!("{at}.{k}"), k, v, got.get(k), t);
+            }
+        }
+        Value::Array(items) => match got.as_array() {
+            Some(g) if g.len() == items.len() => {
+                for (i, (e, g)) in items.iter().zip(g).enumerate() {
+                    compare(&format!("{at}[{i}]"), parent, e, Some(g), t);
+                }
+            }
+            _ => {
+                t.compared += leaves(expected);
+                t.mismatches
+                    .push(format!("{at}: rigor {got}, reference {expected}"));
+            }
+        },
+        Value::Number(n) => {
+            t.compared += 1;
+            let e = n.as_f64().unwrap_or(f64::NAN);
+            match got.as_f64() {
+                Some(g) if (g - e).abs() <= TOLERANCE => {}
+                _ => t
+                    .mismatches
+                    .push(format!("{at}: rigor {got}, reference {expected}")),
+            }
+        }
+        _ => {
+            t.compared += 1;
+            if got != expected {
+                t.mismatches
+                    .push(format!("{at}: rigor {got}, reference {expected}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_value_matches_scikit_learn_and_fairlearn() {
+    let dir = root().join("tools/goldens/classify");
+    let goldens: Goldens =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let mut t = Tally {
+        compared: 0,
+        mismatches: Vec::new(),
+    };
+    for ev in &goldens.evaluations {
+        let mut args: Vec<&str> = vec!["eval", "classify"];
+        args.extend(ev.args.iter().map(String::as_str));
+        args.extend(["--no-ci", "--format", "json"]);
+        let out = rigor(&dir, &args);
+        assert_eq!(out.code, 0, "{} {:?}: {}", ev.case, ev.args, out.stderr);
+        let json = out.json();
+        let at = format!("{} {}", ev.case, ev.args.join(" "));
+        compare(&at, "", &ev.expected, Some(&json), &mut t);
+    }
+    eprintln!(
+        "classify goldens: {} of {} values matched",
+        t.compared - t.mismatches.len(),
+        t.compared
+    );
+    assert!(t.compared > 1500, "only {} golden values", t.compared);
+    assert!(
+        t.mismatches.is_empty(),
+        "{} of {} values differ:\n{}",
+        t.mismatches.len(),
+        t.compared,
+        t.mismatches
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
