@@ -44,12 +44,12 @@ Examples:
   rigor drift --reference examples/drift/reference.csv --current examples/drift/current.csv
   rigor drift --reference ref.csv --current cur.csv --correction holm --format json")]
 pub struct DriftArgs {
-    /// The reference data (.csv or .jsonl, plain or gzip): what the current data is
-    /// compared with.
+    /// The reference data (.csv or .jsonl, plain or gzip, or .parquet): what the
+    /// current data is compared with.
     #[arg(long, value_name = "REF")]
     reference: PathBuf,
 
-    /// The current data (.csv or .jsonl, plain or gzip), with the reference's columns.
+    /// The current data (.csv, .jsonl or .parquet), with the reference's columns.
     #[arg(long, value_name = "CUR")]
     current: PathBuf,
 
