@@ -306,9 +306,15 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         slices: slices.into_iter().map(|(n, s, _)| (n, s)).collect(),
         confidence: args.confidence,
         resamples: if args.no_ci { 0 } else { args.resamples },
-        seed: args.seed,
         warnings,
-        rigor_version: env!("CARGO_PKG_VERSION").to_string(),
+        provenance: rigor_io::evidence::Provenance::of_this_process(
+            vec![rigor_io::evidence::Input::new(
+                "data",
+                path,
+                &rigor_io::input::digest_file(path)?,
+            )],
+            args.seed,
+        ),
     };
     let text = match args.format {
         Format::Json => {

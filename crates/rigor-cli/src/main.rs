@@ -5,8 +5,13 @@ mod ab;
 mod drift;
 mod eval_classify;
 mod eval_ir;
+mod eval_text;
+mod evidence_args;
+mod gate;
 mod output;
 mod progress;
+mod report;
+mod server;
 
 use std::process::ExitCode;
 
@@ -34,6 +39,14 @@ enum Command {
     /// Online experiment (A/B test) analysis: SRM, CUPED, ratios, guardrails,
     /// sequential intervals; `rigor ab power` for sample sizes.
     Ab(Box<ab::AbCommand>),
+    /// MLflow-compatible tracking server on an embedded SQLite store.
+    Server(server::ServerArgs),
+    /// Release gate: a policy of criteria against evidence; GO (exit 0) or NO-GO (exit 1).
+    Gate(gate::GateArgs),
+    /// Decision readout: the decision first, then the evidence, as one HTML file or Markdown.
+    Report(report::ReportArgs),
+    /// Model card (Mitchell et al. 2019) filled from evidence; missing fields listed, never invented.
+    Card(report::CardArgs),
 }
 
 #[derive(Subcommand)]
@@ -43,6 +56,9 @@ enum Eval {
     /// Classification, calibration and fairness exact to scikit-learn and Fairlearn,
     /// with bootstrap CIs.
     Classify(eval_classify::ClassifyArgs),
+    /// Text generation metrics exact to sacrebleu, rouge-score and SQuAD v1.1, with
+    /// bootstrap CIs over segments.
+    Text(eval_text::TextArgs),
 }
 
 /// A failure, classified for the exit code.
@@ -71,6 +87,11 @@ fn main() -> ExitCode {
         Command::Eval(Eval::Classify(args)) => eval_classify::run(args),
         Command::Drift(args) => drift::run(args),
         Command::Ab(cmd) => ab::run(*cmd),
+        Command::Eval(Eval::Text(args)) => eval_text::run(args),
+        Command::Server(args) => server::run(args),
+        Command::Gate(args) => gate::run(args),
+        Command::Report(args) => report::run_report(args),
+        Command::Card(args) => report::run_card(args),
     };
     match result {
         Ok(code) => code,

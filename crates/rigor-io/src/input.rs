@@ -115,6 +115,20 @@ pub fn read_all_digested(path: &Path) -> Result<(Vec<u8>, FileDigest)> {
     Ok((bytes, digest))
 }
 
+/// The digest of a file's bytes on disk, for inputs read by readers that do not hash as
+/// they go (a separate pass, at BLAKE3's speed).
+pub fn digest_file(path: &Path) -> Result<FileDigest> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update_reader(BufReader::with_capacity(1 << 20, file))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(FileDigest {
+        blake3: hasher.finalize().to_hex().to_string(),
+        bytes: hasher.count(),
+    })
+}
+
 /// Reads what is left of `reader` (a gzip stream can end before its file does:
 /// trailing bytes still belong to the digest).
 pub fn drain(reader: &mut dyn Read, path: &Path) -> Result<()> {

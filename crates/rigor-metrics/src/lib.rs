@@ -21,3 +21,4 @@
 
 pub mod classify;
 pub mod ir;
+pub mod text;

@@ -50,6 +50,24 @@ pub fn resample_rng(seed: u64, r: usize) -> ChaCha8Rng {
     rng
 }
 
+/// Calls `f` with each of the `n` unit indices resample `r` draws (uniform over
+/// `0..n`, `Uniform<u32>` from [`resample_rng`]`(seed, r)`): the one definition of a
+/// bootstrap draw that every resampling statistic shares, so the same seed resamples
+/// the same units whatever is computed from them. `n` must be below 2^31.
+pub fn for_each_draw(seed: u64, r: usize, n: usize, mut f: impl FnMut(usize)) {
+    let Ok(units) = u32::try_from(n) else {
+        return;
+    };
+    if units == 0 {
+        return;
+    }
+    let draw = Uniform::new(0, units);
+    let mut rng = resample_rng(seed, r);
+    for _ in 0..n {
+        f(draw.sample(&mut rng) as usize);
+    }
+}
+
 impl Bootstrap {
     /// Percentile intervals of the mean of each column, all columns resampled jointly.
     ///
@@ -80,20 +98,16 @@ impl Bootstrap {
             return None;
         }
         let n = flat.len() / width;
-        let units = u32::try_from(n).ok().filter(|&u| u < i32::MAX as u32)?;
+        u32::try_from(n).ok().filter(|&u| u < i32::MAX as u32)?;
         let columns: Vec<Vec<f64>> = (0..width)
             .map(|c| flat.iter().skip(c).step_by(width).copied().collect())
             .collect();
-        let draw = Uniform::new(0, units);
         let mut means = vec![0.0; self.resamples * width];
         means.par_chunks_mut(width).enumerate().for_each_init(
             || vec![0i32; n],
             |counts, (r, out)| {
                 counts.fill(0);
-                let mut rng = resample_rng(self.seed, r);
-                for _ in 0..n {
-                    counts[draw.sample(&mut rng) as usize] += 1;
-                }
+                for_each_draw(self.seed, r, n, |i| counts[i] += 1);
                 for (mean, column) in out.iter_mut().zip(&columns) {
                     *mean = weighted_sum(counts, column) / n as f64;
                 }

@@ -41,6 +41,7 @@ pub mod paired;
 pub mod paired_bootstrap;
 pub mod permutation;
 pub mod resample;
+pub mod statistic_bootstrap;
 pub mod ttest;
 pub mod wilcoxon;
 

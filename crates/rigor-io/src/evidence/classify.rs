@@ -47,13 +47,14 @@ pub struct ClassifyEvidence {
     pub by: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub slices: IndexMap<String, ClassifySlice>,
-    /// Bootstrap settings behind the intervals (`resamples` is 0 with `--no-ci`).
+    /// Bootstrap settings behind the intervals (`resamples` is 0 with `--no-ci`; the
+    /// seed is in the provenance).
     pub confidence: f64,
     pub resamples: usize,
-    pub seed: u64,
     /// Everything printed as a warning on stderr.
     pub warnings: Vec<String>,
-    pub rigor_version: String,
+    #[serde(flatten)]
+    pub provenance: super::Provenance,
 }
 
 /// Results over a set of rows (every row, or one slice).

@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod ir;
+pub mod text;
 
 pub use classify::ClassifyEvidence;
 pub mod drift;
@@ -70,3 +71,4 @@ impl Provenance {
         }
     }
 }
+pub use text::{TextEvidence, TextMetric};
