@@ -7,12 +7,14 @@ use std::process::ExitCode;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use rigor_io::evidence::classify::{
-    Between, ClassMetrics, ClassifyReport, ClassifySlice, ConfusionMatrix, FairnessReport,
-    GroupMetrics, Metric,
+    Between, ClassMetrics, ClassifyReport, ClassifySlice, ConfusionMatrix, Curve, FairnessReport,
+    GroupMetrics, Metric, ReliabilityBin,
 };
 use rigor_io::evidence::ClassifyEvidence;
 use rigor_io::table::{read_columns, Column, ColumnSpec, Kind, TextColumn};
-use rigor_metrics::classify::{build, Average, Coded, Evaluator, Input, Rows, ScoreInput, Setup};
+use rigor_metrics::classify::{
+    build, Average, Coded, Diagnostics, Evaluator, Input, Rows, ScoreInput, Setup,
+};
 use rigor_stats::{resampled_intervals, Bootstrap, Estimate};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
@@ -157,7 +159,8 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         .iter()
         .map(|s| {
             let rows = problem.rows.select(&s.rows);
-            let (report, notes) = evaluate(setup, rows, bootstrap.as_ref(), &args.sensitive);
+            let (report, notes, _) =
+                evaluate(setup, rows, bootstrap.as_ref(), &args.sensitive, false);
             let slice = ClassifySlice {
                 by: s.by.iter().cloned().collect(),
                 report,
@@ -165,7 +168,18 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
             (s.name.clone(), slice, notes)
         })
         .collect();
-    let (report, notes) = evaluate(setup, problem.rows, bootstrap.as_ref(), &args.sensitive);
+    let (report, notes, diagnostics) = evaluate(
+        setup,
+        problem.rows,
+        bootstrap.as_ref(),
+        &args.sensitive,
+        true,
+    );
+    let diagnostics = diagnostics.unwrap_or_default();
+    let curve = |c: &rigor_metrics::classify::curves::Curve| Curve {
+        x: c.x.clone(),
+        y: c.y.clone(),
+    };
     warnings.extend(notes);
     for (name, _, notes) in &slices {
         warnings.extend(notes.iter().map(|n| format!("slice '{name}': {n}")));
@@ -200,6 +214,19 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         confidence: args.confidence,
         resamples: if args.no_ci { 0 } else { args.resamples },
         warnings,
+        reliability: diagnostics
+            .reliability
+            .iter()
+            .map(|b| ReliabilityBin {
+                lower: b.lower,
+                upper: b.upper,
+                n: b.n,
+                confidence: b.confidence,
+                accuracy: b.accuracy,
+            })
+            .collect(),
+        roc: diagnostics.curves.as_ref().map(|c| curve(&c.roc)),
+        pr: diagnostics.curves.as_ref().map(|c| curve(&c.pr)),
         provenance: rigor_io::evidence::Provenance::of_this_process(
             vec![rigor_io::evidence::Input::new(
                 "data",
@@ -418,15 +445,21 @@ fn sum_warning(columns: &[Vec<f64>], names: &[&str]) -> Option<String> {
     ))
 }
 
-/// Evaluates one set of rows, with intervals; returns the report and its notes.
+/// Points per curve in the evidence: enough for any chart, small beside the data.
+const CURVE_POINTS: usize = 1000;
+
+/// Evaluates one set of rows, with intervals; returns the report, its notes and, when
+/// asked, the diagnostics a readout draws.
 fn evaluate(
     setup: &Setup,
     rows: Rows,
     bootstrap: Option<&Bootstrap>,
     sensitive: &[String],
-) -> (ClassifyReport, Vec<String>) {
+    with_diagnostics: bool,
+) -> (ClassifyReport, Vec<String>, Option<Diagnostics>) {
     let evaluator = Evaluator::new(setup, rows);
     let result = evaluator.evaluate();
+    let diagnostics = with_diagnostics.then(|| evaluator.diagnostics(CURVE_POINTS));
     let mut notes = result.notes.clone();
     // Label metrics resample the (label, prediction, group) cells, score metrics the
     // scored rows: both are the bootstrap over rows of the metrics they compute.
@@ -542,7 +575,7 @@ fn evaluate(
         confusion_matrix,
         fairness,
     };
-    (report, notes)
+    (report, notes, diagnostics)
 }
 
 fn render_csv(e: &ClassifyEvidence) -> String {

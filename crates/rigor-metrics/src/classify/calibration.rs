@@ -103,6 +103,37 @@ impl<A: Accumulate + Clone> EceBins<A> {
     }
 }
 
+/// One non-empty bin of a reliability diagram: bounds `[lower, upper)` (the last bin
+/// includes 1), rows, mean confidence and observed frequency of the outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReliabilityBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub n: u64,
+    pub confidence: f64,
+    pub accuracy: f64,
+}
+
+impl<A: Accumulate + Clone> EceBins<A> {
+    /// The non-empty bins behind [`EceBins::ece`], for a reliability diagram.
+    pub fn reliability(&self) -> Vec<ReliabilityBin> {
+        let bins = self.weight.len() as f64;
+        (0..self.weight.len())
+            .filter(|&b| self.weight[b] > 0)
+            .map(|b| {
+                let n = self.weight[b] as f64;
+                ReliabilityBin {
+                    lower: b as f64 / bins,
+                    upper: (b + 1) as f64 / bins,
+                    n: self.weight[b],
+                    confidence: self.confidence[b].value() / n,
+                    accuracy: self.outcome[b] as f64 / n,
+                }
+            })
+            .collect()
+    }
+}
+
 /// A running sum: [`Sum`] where every ulp counts (the reported values), plain `f64`
 /// where speed does (bootstrap resamples, whose percentiles do not need 1e-16).
 pub trait Accumulate: Default {
@@ -190,6 +221,20 @@ mod tests {
         b.add(1.0, true, 2);
         // bin 0: n=2, outcome 1/2, confidence 0.3; bin 1: n=2, outcome 1, confidence 1.
         assert!((b.ece() - (0.5 * 0.2 + 0.5 * 0.0)).abs() < 1e-15);
+        let r = b.reliability();
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].lower, r[0].upper, r[0].n, r[0].accuracy),
+            (0.0, 0.5, 2, 0.5)
+        );
+        assert!((r[0].confidence - 0.3).abs() < 1e-15);
+        assert_eq!((r[1].lower, r[1].upper, r[1].n), (0.5, 1.0, 2));
+        assert_eq!((r[1].confidence, r[1].accuracy), (1.0, 1.0));
+        let mut empty_middle = EceBins::<Sum>::new(3);
+        empty_middle.add(0.1, false, 1);
+        empty_middle.add(0.9, true, 1);
+        let bounds: Vec<f64> = empty_middle.reliability().iter().map(|b| b.lower).collect();
+        assert_eq!(bounds, vec![0.0, 2.0 / 3.0]);
     }
 
     #[test]

@@ -26,9 +26,11 @@ use rustc_hash::FxHashMap;
 use super::accuracy::{accuracy, balanced_accuracy};
 use super::agreement::{cohen_kappa, mcc};
 use super::calibration::{
-    binary_brier_term, binary_log_loss_term, brier_term, log_loss_term, Accumulate, EceBins, Sum,
+    binary_brier_term, binary_log_loss_term, brier_term, log_loss_term, Accumulate, EceBins,
+    ReliabilityBin, Sum,
 };
 use super::confusion::Confusion;
+use super::curves::{curves, Curves};
 use super::fairness::{fairness, rates, Fairness, GroupCounts, GroupRates};
 use super::prf::{averaged, per_class, Average, ClassScores};
 use super::ranking::{radix_sort, ranking, Ranking, Sweep};
@@ -113,6 +115,13 @@ pub struct Evaluation {
     pub fairness: Option<FairnessDetail>,
     /// Why a value is undefined or was set by convention, for the user.
     pub notes: Vec<String>,
+}
+
+/// Calibration and ranking diagnostics for charts ([`Evaluator::diagnostics`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Diagnostics {
+    pub reliability: Vec<ReliabilityBin>,
+    pub curves: Option<Curves>,
 }
 
 /// Fairness per group and between groups.
@@ -273,6 +282,44 @@ impl<'s> Evaluator<'s> {
                 binary_values::<f64, _, _>(self.setup.bins, keys, |u| log_loss[u], w).0
             }
             Scores::Multi { .. } => self.multi_values(w).0,
+        }
+    }
+
+    /// What a readout draws for calibration and ranking, from every row: the
+    /// reliability diagram behind ECE (binary: P(positive) against the label being
+    /// positive; multiclass: top-label confidence against the top label being right)
+    /// and, for a binary problem with both classes, the ROC and precision-recall curves
+    /// thinned to at most `max_points` thresholds ([`super::curves`]). Empty without
+    /// probabilities.
+    pub fn diagnostics(&self, max_points: usize) -> Diagnostics {
+        let mut ece = EceBins::<Sum>::new(self.setup.bins);
+        match &self.scores {
+            Scores::None => Diagnostics::default(),
+            Scores::Binary { keys, .. } => {
+                let positives = keys.iter().filter(|&&k| k & 1 == 1).count() as u64;
+                let negatives = keys.len() as u64 - positives;
+                let rows = || keys.iter().rev().map(|&k| (key_score(k), k & 1 == 1));
+                for (score, positive) in rows() {
+                    ece.add(score, positive, 1);
+                }
+                Diagnostics {
+                    reliability: ece.reliability(),
+                    curves: curves(rows(), positives, negatives, max_points),
+                }
+            }
+            Scores::Multi {
+                confidence,
+                correct,
+                ..
+            } => {
+                for (&c, &ok) in confidence.iter().zip(correct) {
+                    ece.add(c, ok, 1);
+                }
+                Diagnostics {
+                    reliability: ece.reliability(),
+                    curves: None,
+                }
+            }
         }
     }
 
