@@ -12,14 +12,16 @@
 //! twice for one query is an error (trec_eval's "duplicate docs").
 
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 
 use rayon::prelude::*;
 use rigor_metrics::ir::{Qrels, QrelsBuilder, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
-use crate::input::{fields, open_digested, read_all_digested, show, FileDigest, Progress};
+use crate::input::{
+    fields, first_fields, lines, open_digested, read_all_digested, show, FileDigest, Progress,
+};
 
 /// Reads a qrels file (plain or gzip), with its digest.
 pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
@@ -172,11 +174,28 @@ where
 {
     let (reader, digest) = open_digested(path, progress)?;
     let (tx, rx) = sync_channel::<Result<Block>>(4);
+    // Parsed blocks' buffers go back to the reader: no fresh pages to fault in and
+    // zero for every block.
+    let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
     let outputs: Vec<Result<BlockOutput<T>>> = std::thread::scope(|s| {
-        s.spawn(move || cut_blocks(path, reader, block_bytes, |b| tx.send(b).is_ok()));
+        s.spawn(move || {
+            cut_blocks(
+                path,
+                reader,
+                block_bytes,
+                |b| tx.send(b).is_ok(),
+                || recycle_rx.try_recv().ok(),
+            )
+        });
         rx.into_iter()
             .par_bridge()
-            .map(|block| block.map(|b| process_block(&b, f)))
+            .map(|block| {
+                block.map(|b| {
+                    let out = process_block(&b, f);
+                    let _ = recycle_tx.send(b.bytes);
+                    out
+                })
+            })
             .collect()
     });
 
@@ -232,6 +251,7 @@ fn cut_blocks(
     mut reader: impl std::io::Read,
     block_bytes: usize,
     send: impl Fn(Result<Block>) -> bool,
+    recycled: impl Fn() -> Option<Vec<u8>>,
 ) {
     let mut buf: Vec<u8> = Vec::new();
     let mut first_line = 1u64;
@@ -265,7 +285,10 @@ fn cut_blocks(
         if cut == 0 {
             continue; // one query fills the buffer: read more
         }
-        let rest = buf.split_off(cut);
+        let mut rest = recycled().unwrap_or_default();
+        rest.clear();
+        rest.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
         let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
         let block = Block {
             first_line,
@@ -320,21 +343,13 @@ where
     let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>)> = Vec::new();
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    for (this_line, line) in (block.first_line..).zip(block.bytes.split(|b| *b == b'\n')) {
-        let mut it = fields(line);
-        let Some(qid) = it.next() else { continue };
+    for (this_line, line) in (block.first_line..).zip(lines(&block.bytes)) {
+        let ([qid, _, docid, _, score, tag], n) = first_fields::<6>(line);
+        if n == 0 {
+            continue;
+        }
         out.lines += 1;
-        let rest: [Option<&[u8]>; 6] = [
-            it.next(),
-            it.next(),
-            it.next(),
-            it.next(),
-            it.next(),
-            it.next(),
-        ];
-        let n = 1 + rest.iter().take_while(|f| f.is_some()).count();
-        let (Some(docid), Some(score), Some(tag), None) = (rest[1], rest[3], rest[4], rest[5])
-        else {
+        if n != 6 {
             out.error.get_or_insert((
                 this_line,
                 format!(
@@ -347,7 +362,7 @@ where
                 ),
             ));
             break;
-        };
+        }
         let score = match parse_score(score) {
             Ok(s) => s,
             Err(problem) => {
@@ -362,7 +377,9 @@ where
                 Some(&i) => i,
                 None => {
                     index.insert(qid, groups.len());
-                    groups.push((qid, Vec::new()));
+                    // Queries of a run tend to have alike lengths: size for the last.
+                    let hint = groups.last().map_or(0, |g| g.1.len());
+                    groups.push((qid, Vec::with_capacity(hint)));
                     groups.len() - 1
                 }
             };
@@ -431,7 +448,7 @@ fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
 /// The line number of the `index`-th line of query `qid` in a block (error path only).
 fn nth_line_of(block: &Block, qid: &[u8], index: usize) -> u64 {
     (block.first_line..)
-        .zip(block.bytes.split(|b| *b == b'\n'))
+        .zip(lines(&block.bytes))
         .filter(|(_, line)| qid_of(line) == Some(qid))
         .nth(index)
         .map_or(block.first_line, |(n, _)| n)
