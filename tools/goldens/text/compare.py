@@ -155,7 +155,7 @@ def evaluate(name, hyp_paths, ref_paths):
     bs = paired("bs", named, refs)
     print(f"{name}: approximate randomization", file=sys.stderr)
     ar = paired("ar", named, refs)
-    corpus = {m: [r.score for r in bs[m]] for m in CORPUS}
+    corpus = {m: [float(r.score) for r in bs[m]] for m in CORPUS}
     for m in CORPUS:
         assert [r.score for r in ar[m]] == corpus[m]
     per_item = [items(h, refs) for h in hyps]
@@ -165,12 +165,13 @@ def evaluate(name, hyp_paths, ref_paths):
             b, c = bs[m][0], bs[m][j]
             comparisons.append({
                 "candidate": systems[j], "measure": m,
-                "baseline_score": b.score, "candidate_score": c.score,
-                "delta": c.score - b.score,
-                "paired_bs": {"p_value": c.p_value, "resamples": 1000,
-                              "baseline_mean": b.mean, "baseline_ci": b.ci,
-                              "candidate_mean": c.mean, "candidate_ci": c.ci},
-                "paired_ar": {"p_value": ar[m][j].p_value, "trials": 10000},
+                "baseline_score": float(b.score), "candidate_score": float(c.score),
+                "delta": float(c.score) - float(b.score),
+                # sacrebleu rescores float32 statistics: numpy scalars -> float.
+                "paired_bs": {"p_value": float(c.p_value), "resamples": 1000,
+                              "baseline_mean": float(b.mean), "baseline_ci": float(b.ci),
+                              "candidate_mean": float(c.mean), "candidate_ci": float(c.ci)},
+                "paired_ar": {"p_value": float(ar[m][j].p_value), "trials": 10000},
             })
         for m in SENTENCE:
             base = np.array(per_item[0][m])
