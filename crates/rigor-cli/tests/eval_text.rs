@@ -447,3 +447,35 @@ fn usage_error(r: common::Run, value: &str) {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains(value), "{}", r.stderr);
 }
+
+#[test]
+fn each_system_gets_the_intervals_it_gets_alone() {
+    // The systems are resampled together with the same draws as a lone system.
+    let d = dir_with(&[("h.txt", HYP), ("h3.txt", HYP3), ("r.txt", REF)]);
+    let m = [
+        "-m", "BLEU", "TER", "ROUGE-1", "--seed", "9", "--format", "json",
+    ];
+    let run = |hyps: &[&str]| {
+        let mut a = vec!["eval", "text", "--ref", "r.txt"];
+        for h in hyps {
+            a.extend(["--hyp", h]);
+        }
+        a.extend(m);
+        let r = rigor(d.path(), &a);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.json()
+    };
+    let both = run(&["h.txt", "h3.txt"]);
+    for (j, h) in ["h.txt", "h3.txt"].into_iter().enumerate() {
+        let alone = run(&[h]);
+        for measure in ["BLEU", "TER", "ROUGE-1"] {
+            let (a, b) = (
+                &alone["metrics"][measure],
+                &both["systems"][j]["metrics"][measure],
+            );
+            for key in ["score", "ci_low", "ci_high"] {
+                assert_eq!(a[key], b[key], "{h} {measure} {key}");
+            }
+        }
+    }
+}
