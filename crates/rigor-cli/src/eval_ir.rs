@@ -11,6 +11,7 @@ use rigor_io::input::FileDigest;
 use rigor_metrics::ir::{evaluate_ranking, Measure, Qrels};
 use rigor_stats::{adjust, compare_paired_columns, Bootstrap, Correction, Interval, PairedTest};
 
+use crate::comparisons;
 use crate::output::{csv_field, csv_number, emit, table, Format};
 use crate::progress::Reading;
 use crate::Failure;
@@ -527,26 +528,7 @@ fn render_csv(e: &IrEvidence) -> String {
     for run in &e.runs {
         let name = csv_field(&run.name);
         for (m, agg) in &run.aggregate {
-            let versus = e
-                .comparisons
-                .iter()
-                .find(|c| c.candidate == run.name && &c.measure == m)
-                .map(|c| {
-                    format!(
-                        "{},{},{},{},{},{},{},{},{},{}",
-                        csv_field(&c.baseline),
-                        c.delta,
-                        csv_number(c.ci_low),
-                        csv_number(c.ci_high),
-                        csv_number(c.effect_size),
-                        c.test,
-                        csv_number(c.p_value),
-                        csv_number(c.p_adjusted),
-                        c.correction,
-                        c.significant
-                    )
-                })
-                .unwrap_or_else(|| ",,,,,,,,,".to_string());
+            let versus = comparisons::csv_columns(&e.comparisons, &run.name, m);
             out.push_str(&format!(
                 "{name},all,{},{},{},{},{versus}\n",
                 csv_field(m),
@@ -597,74 +579,22 @@ fn render_table(
         .map(|run| {
             let mut row = vec![run.name.clone(), run.queries.to_string()];
             row.extend(run.aggregate.iter().map(|(m, a)| {
-                let marker = e
-                    .comparisons
-                    .iter()
-                    .find(|c| c.candidate == run.name && &c.measure == m && c.significant)
-                    .map_or(" ", |c| if c.delta > 0.0 { "▲" } else { "▼" });
-                match (a.ci_low, a.ci_high) {
-                    (Some(lo), Some(hi)) => format!("{:.4}{marker} [{lo:.4}, {hi:.4}]", a.mean),
-                    _ => format!("{:.4}{marker}", a.mean),
-                }
+                let marker = comparisons::marker(&e.comparisons, &run.name, m);
+                comparisons::score_cell(a.mean, a.ci_low, a.ci_high, marker)
             }));
             row
         })
         .collect();
     out.push_str(&table(&header, &rows));
-    if let (Some(first), Some(baseline)) = (e.comparisons.first(), e.runs.first()) {
-        out.push_str(&format!(
-            "\n▲/▼ significantly higher/lower than the baseline {} (two-sided {} test on shared \
-             queries, {} correction across {} comparisons, α = {alpha})\n",
-            baseline.name,
-            first.test,
-            first.correction,
-            e.comparisons.len()
-        ));
-        let header: Vec<String> = [
-            "candidate",
-            "measure",
+    if let (false, Some(baseline)) = (e.comparisons.is_empty(), e.runs.first()) {
+        out.push_str(&comparisons::legend(
+            &baseline.name,
+            &e.comparisons,
             "queries",
-            "delta",
-            "delta CI",
-            "lift",
-            "d_z",
-            "p",
-            "p adj",
-        ]
-        .map(String::from)
-        .to_vec();
-        let num = |v: Option<f64>, digits: usize| match v {
-            None => "—".to_string(),
-            Some(v) if v != 0.0 && v.abs() < 1e-4 => format!("{v:.1e}"),
-            Some(v) => format!("{v:.digits$}"),
-        };
-        let rows: Vec<Vec<String>> = e
-            .comparisons
-            .iter()
-            .map(|c| {
-                vec![
-                    c.candidate.clone(),
-                    c.measure.clone(),
-                    c.n.to_string(),
-                    format!("{:+.4}", c.delta),
-                    match (c.ci_low, c.ci_high) {
-                        (Some(lo), Some(hi)) => format!("[{lo:+.4}, {hi:+.4}]"),
-                        _ => "—".to_string(),
-                    },
-                    c.relative_lift
-                        .map_or_else(|| "—".to_string(), |l| format!("{:+.1}%", l * 100.0)),
-                    num(c.effect_size, 2),
-                    num(c.p_value, 4),
-                    format!(
-                        "{}{}",
-                        num(c.p_adjusted, 4),
-                        if c.significant { " *" } else { "" }
-                    ),
-                ]
-            })
-            .collect();
+            alpha,
+        ));
         out.push('\n');
-        out.push_str(&table(&header, &rows));
+        out.push_str(&comparisons::comparisons_table(&e.comparisons, "queries"));
     }
     for run in &e.runs {
         let Some(per_query) = &run.per_query else {

@@ -2,6 +2,7 @@
 //! its arguments, calls the library crates and maps errors to CONTRACT.md's exit codes.
 
 mod ab;
+mod comparisons;
 mod drift;
 mod eval_classify;
 mod eval_ir;

@@ -11,6 +11,8 @@
 //!
 //! - [`paired`]: [`compare_paired`], the entry point, and the [`PairedTest`] choice;
 //! - [`ttest`], [`mod@wilcoxon`], [`permutation`], [`paired_bootstrap`]: the four tests;
+//! - [`corpus_paired`]: sacrebleu's paired bootstrap and approximate randomization
+//!   for corpus scores recomputed from summed sufficient statistics;
 //! - [`effect`]: Cohen's d_z; [`correction`]: Bonferroni / Holm / Benjamini–Hochberg;
 //! - [`bootstrap`]: percentile intervals; [`distribution`]: normal and t tails;
 //!   [`moments`]: sums and variances in numpy's floating-point order.
@@ -31,6 +33,7 @@
 
 pub mod ab;
 pub mod bootstrap;
+pub mod corpus_paired;
 pub mod correction;
 pub mod distribution;
 pub mod drift;

@@ -56,6 +56,24 @@ pub fn summed_statistic_intervals<F>(
 where
     F: Fn(&[f64], usize) -> Vec<f64> + Sync,
 {
+    let values = summed_statistic_resamples(b, rows, width, statistic)?;
+    Some(percentile_columns(&values, b.confidence))
+}
+
+/// The statistics of every resample of [`summed_statistic_intervals`], in resample
+/// order (`values[r]` is `statistic` of resample `r`'s summed row): for tests and
+/// summaries that need the resampled values themselves, such as the paired tests of
+/// [`crate::corpus_paired`]. `None` when there are no units, no columns or no
+/// resamples.
+pub fn summed_statistic_resamples<F>(
+    b: &Bootstrap,
+    rows: &[f64],
+    width: usize,
+    statistic: F,
+) -> Option<Vec<Vec<f64>>>
+where
+    F: Fn(&[f64], usize) -> Vec<f64> + Sync,
+{
     if width == 0 || b.resamples == 0 {
         return None;
     }
@@ -90,10 +108,12 @@ where
                 .collect::<Vec<_>>()
         })
         .collect();
-    Some(percentile_columns(&values, b.confidence))
+    Some(values)
 }
 
-fn percentile_columns(values: &[Vec<f64>], confidence: f64) -> Vec<Interval> {
+/// Percentile intervals (numpy's linear percentile) of each column of resampled
+/// statistics (`values[r][c]`).
+pub fn percentile_columns(values: &[Vec<f64>], confidence: f64) -> Vec<Interval> {
     let width = values.first().map_or(0, Vec::len);
     let alpha = 1.0 - confidence;
     (0..width)

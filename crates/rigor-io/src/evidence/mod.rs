@@ -71,4 +71,4 @@ impl Provenance {
         }
     }
 }
-pub use text::{TextEvidence, TextMetric};
+pub use text::{TextEvidence, TextMetric, TextSystem};

@@ -49,6 +49,15 @@ impl TextMeasure {
         }
     }
 
+    /// Whether the corpus score is computed from summed sufficient statistics (BLEU,
+    /// chrF, chrF++, TER) rather than as the mean of item scores.
+    pub fn corpus_level(self) -> bool {
+        matches!(
+            self,
+            TextMeasure::Bleu | TextMeasure::Chrf | TextMeasure::ChrfPlusPlus | TextMeasure::Ter
+        )
+    }
+
     /// Whether the measure is on rouge-score's 0–1 scale (the others are 0–100).
     pub fn unit_scale(self) -> bool {
         matches!(
