@@ -603,3 +603,88 @@ fn text_systems_compared_across_two_evaluations() {
         r.stdout
     );
 }
+
+#[test]
+fn text_systems_compared_in_one_evaluation_with_paired_tests() {
+    // The bundled three systems in one `eval text`: comparisons with paired tests, so a
+    // lift may require significance after correction.
+    let ex = root().join("examples/text");
+    let d = dir_with(&[]);
+    let p = |f: &str| ex.join(f).display().to_string();
+    let r = rigor(
+        d.path(),
+        &[
+            "eval",
+            "text",
+            "--hyp",
+            &p("base.txt"),
+            "--hyp",
+            &p("finetuned.txt"),
+            "--hyp",
+            &p("distilled.txt"),
+            "--ref",
+            &p("ref.txt"),
+            "-m",
+            "BLEU",
+            "TER",
+            "ROUGE-L",
+            "--resamples",
+            "300",
+            "--format",
+            "json",
+            "--output",
+            "text.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ev: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("text.json")).unwrap())
+            .unwrap();
+    let compared = |cand: &str, m: &str| {
+        ev["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["candidate"] == cand && c["measure"] == m)
+            .unwrap_or_else(|| panic!("no {cand} {m} comparison"))
+            .clone()
+    };
+    let ft = compared("finetuned", "BLEU");
+    let di = compared("distilled", "BLEU");
+    assert_eq!(ft["significant"], true, "{ft}");
+    assert!(di["delta"].as_f64().unwrap() < 0.0, "{di}");
+    let policy = |candidate: &str| {
+        format!(
+            "[gate]\ncandidate = \"{candidate}\"\n\n[[lift]]\nmeasure = \"BLEU\"\nmin_delta = 1.0\n\
+             significant = true\n\n[[guardrail]]\nmeasure = \"ROUGE-L\"\ntolerance = 0.01\n"
+        )
+    };
+    // Baseline from the document (its first system); the candidate from the policy.
+    let r = gate(d.path(), &policy("finetuned"), &["text.json"]);
+    let o = outcomes(&r);
+    let n = o.len();
+    assert_eq!(
+        o[n - 2..]
+            .iter()
+            .map(|(c, p, _)| (c.as_str(), *p))
+            .collect::<Vec<_>>(),
+        [
+            ("lift BLEU (finetuned vs base)", true),
+            ("guardrail ROUGE-L (finetuned vs base)", true),
+        ],
+        "{o:?}"
+    );
+    assert_eq!(r.code, 0, "{o:?}");
+    let r = gate(d.path(), &policy("distilled"), &["text.json"]);
+    assert_eq!(r.code, 1);
+    let o = outcomes(&r);
+    let n = o.len();
+    assert!(!o[n - 2].1 && !o[n - 1].1, "{o:?}");
+    // A system the document lacks is an error, never a pass.
+    std::fs::write(d.path().join("policy.toml"), policy("nope")).unwrap();
+    rigor(
+        d.path(),
+        &["gate", "--policy", "policy.toml", "--evidence", "text.json"],
+    )
+    .bad_input(&["nope"]);
+}

@@ -240,7 +240,7 @@ impl Card<'_> {
             if docs.is_empty() {
                 continue;
             }
-            if kind.single_system() {
+            if docs.iter().all(|e| e.single_system()) {
                 if docs.len() == 1 {
                     out.push((docs[0], &docs[0].systems[0]));
                     continue;
@@ -336,7 +336,7 @@ impl Card<'_> {
         let described: Vec<String> = systems
             .iter()
             .map(|(e, s)| {
-                if e.kind.single_system() {
+                if e.single_system() {
                     format!("evidence `{}` ({})", e.label, e.kind)
                 } else {
                     format!(

@@ -64,7 +64,7 @@ pub fn decide(policy: &Policy, evidence: &[Evidence], files: &dyn InputFiles) ->
             let names: Vec<String> = evidence
                 .iter()
                 .map(|e| {
-                    if e.kind.single_system() {
+                    if e.single_system() {
                         e.label.clone()
                     } else {
                         format!("{} ({})", e.system_names(), e.label)

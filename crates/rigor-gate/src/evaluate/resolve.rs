@@ -259,7 +259,7 @@ impl<'a> Gate<'a> {
         let with = self.with(c, what, &|e| e.systems.iter().any(has), available)?;
         let explicit = c.target.candidate.as_ref();
         let gate = self.policy.candidate.as_ref();
-        let doc = if with[0].kind.single_system() {
+        let doc = if with[0].single_system() {
             match (with.len(), self.by_label(c, &with, explicit, gate)?) {
                 (_, Some(doc)) => doc,
                 (1, None) => with[0],
@@ -288,7 +288,7 @@ impl<'a> Gate<'a> {
             }
             with[0]
         };
-        let system = if doc.kind.single_system() {
+        let system = if doc.single_system() {
             &doc.systems[0]
         } else {
             let name = self.system_name(
@@ -329,7 +329,7 @@ impl<'a> Gate<'a> {
         let what = format!("'{measure}'");
         let with = self.with(c, &what, &has, &|e| measures(e))?;
         let kind = with[0].kind;
-        if !kind.single_system() {
+        if !with[0].single_system() {
             if with.len() > 1 {
                 return Err(self.policy_error(
                     c.line,

@@ -322,7 +322,7 @@ impl Gate<'_> {
                 })
                 .collect()
         };
-        let who = if doc.kind.single_system() {
+        let who = if doc.single_system() {
             doc.label.clone()
         } else {
             system.name.clone()

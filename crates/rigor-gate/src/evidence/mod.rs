@@ -52,6 +52,8 @@ impl Kind {
 
     /// Whether one document describes one system (so that comparing two systems takes
     /// two documents) rather than several runs or arms with their own comparisons.
+    /// Whether documents of this kind usually hold one system; see
+    /// [`Evidence::single_system`] for a given document.
     pub fn single_system(self) -> bool {
         matches!(self, Kind::Classify | Kind::Text | Kind::Drift)
     }
@@ -252,6 +254,13 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Whether the document is one system, named by its label (a classifier, a drift
+    /// check, a single `eval text` hypothesis) rather than a set of named systems
+    /// compared within it (runs, arms, several hypotheses).
+    pub fn single_system(&self) -> bool {
+        self.kind.single_system() && self.systems.len() == 1
+    }
+
     /// Reads a document. `label` names it in policies and readouts; `path` in errors.
     pub fn read(label: &str, path: &str, text: &str) -> Result<Evidence> {
         #[derive(Deserialize)]

@@ -1,13 +1,29 @@
-//! `rigor eval text --format json`: one system, corpus scores, sentence scores per line.
+//! `rigor eval text --format json`: corpus scores, sentence scores per line. One
+//! `--hyp` is one system named after the document; several are `systems` (the first
+//! the baseline) with `comparisons` against it, as in `rigor eval ir`.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use super::ir::Compared;
 use super::{Estimate, Evidence, Numbers, Scores, System};
 
 #[derive(Deserialize)]
 pub(super) struct Doc {
     segments: u64,
+    metrics: IndexMap<String, Metric>,
+    #[serde(default)]
+    per_item: Option<Vec<Numbers>>,
+    #[serde(default)]
+    systems: Vec<Hyp>,
+    #[serde(default)]
+    comparisons: Vec<Compared>,
+}
+
+/// One hypothesis file of a comparison.
+#[derive(Deserialize)]
+struct Hyp {
+    name: String,
     metrics: IndexMap<String, Metric>,
     #[serde(default)]
     per_item: Option<Vec<Numbers>>,
@@ -24,7 +40,33 @@ struct Metric {
 
 pub(super) fn read(e: &mut Evidence, doc: Doc) {
     e.counts.push(("segments".into(), doc.segments));
-    let values = doc
+    let systems = if doc.systems.is_empty() {
+        vec![Hyp {
+            name: e.label.clone(),
+            metrics: doc.metrics,
+            per_item: doc.per_item,
+        }]
+    } else {
+        e.baseline = doc.systems.first().map(|s| s.name.clone());
+        doc.systems
+    };
+    if let Some(c) = doc.comparisons.first() {
+        if let Some(c) = &c.correction {
+            e.settings.insert("correction".into(), c.clone());
+        }
+    }
+    for hyp in systems {
+        e.systems.push(system(hyp, doc.segments));
+    }
+    e.comparisons = doc
+        .comparisons
+        .into_iter()
+        .map(|c| c.into_comparison(None))
+        .collect();
+}
+
+fn system(hyp: Hyp, segments: u64) -> System {
+    let values = hyp
         .metrics
         .into_iter()
         .map(|(m, s)| {
@@ -38,15 +80,15 @@ pub(super) fn read(e: &mut Evidence, doc: Doc) {
             )
         })
         .collect();
-    e.systems.push(System {
-        name: e.label.clone(),
+    System {
+        name: hyp.name,
         overall: Scores {
-            n: Some(doc.segments),
+            n: Some(segments),
             values,
             ..Scores::default()
         },
         slices: IndexMap::new(),
-        per_unit: doc.per_item.map(|items| {
+        per_unit: hyp.per_item.map(|items| {
             items
                 .into_iter()
                 .enumerate()
@@ -58,5 +100,5 @@ pub(super) fn read(e: &mut Evidence, doc: Doc) {
                 })
                 .collect()
         }),
-    });
+    }
 }
