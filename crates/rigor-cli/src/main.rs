@@ -11,7 +11,9 @@ mod gate;
 mod output;
 mod progress;
 mod report;
+mod run;
 mod server;
+mod tracking;
 
 use std::process::ExitCode;
 
@@ -47,6 +49,9 @@ enum Command {
     Report(report::ReportArgs),
     /// Model card (Mitchell et al. 2019) filled from evidence; missing fields listed, never invented.
     Card(report::CardArgs),
+    /// Run a command as a tracked, reproducible MLflow run: code version, seed, input
+    /// digests, environment, logs, resources, exit status.
+    Run(run::RunArgs),
 }
 
 #[derive(Subcommand)]
@@ -92,6 +97,7 @@ fn main() -> ExitCode {
         Command::Gate(args) => gate::run(args),
         Command::Report(args) => report::run_report(args),
         Command::Card(args) => report::run_card(args),
+        Command::Run(args) => run::run(args),
     };
     match result {
         Ok(code) => code,
