@@ -108,6 +108,9 @@ pub struct ClassifyArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -141,6 +144,7 @@ const SUM_TOLERANCE: f64 = 1e-6;
 pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let score_columns = parse_scores(&args.scores)?;
+    let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let path = &args.data;
 
     // Read the columns, checking every value as it is read.
@@ -327,6 +331,9 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         Format::Table => render_table(&evidence, bootstrap.as_ref()),
     };
     emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

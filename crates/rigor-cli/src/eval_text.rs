@@ -95,10 +95,14 @@ pub struct TextArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 pub fn run(args: TextArgs) -> Result<ExitCode, Failure> {
     let (measures, settings) = parse_settings(&args)?;
+    let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let aligned = Aligned::read(&args.hyp, &args.refs)?;
     let n = aligned.len();
     let evaluator = Evaluator::new(&measures, settings, args.refs.len());
@@ -186,6 +190,9 @@ pub fn run(args: TextArgs) -> Result<ExitCode, Failure> {
         Format::Table => render_table(&evidence, bootstrap.as_ref()),
     };
     emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

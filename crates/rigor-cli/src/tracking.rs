@@ -125,3 +125,82 @@ fn embed(store_uri: &str) -> Result<Tracking, Failure> {
         }),
     })
 }
+
+/// `--track` and its options, flattened into every evaluator's arguments.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TrackArgs {
+    /// Log the result to a tracking server: aggregate values and CI bounds as metrics
+    /// (MLflow-legal names: nDCG@10 → nDCG_at_10, bounds as nDCG_at_10.ci_low), the
+    /// JSON evidence as artifact rigor/evidence-KIND.json, inputs as dataset inputs
+    /// with their digests.
+    #[arg(long, help_heading = "Tracking")]
+    pub track: bool,
+
+    /// Log to this existing run (default: MLFLOW_RUN_ID, as set by `rigor run`; else a
+    /// new run).
+    #[arg(long, value_name = "ID", requires = "track", help_heading = "Tracking")]
+    pub run_id: Option<String>,
+
+    /// Log to a new run in this experiment (created if missing).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "track",
+        conflicts_with = "run_id",
+        help_heading = "Tracking"
+    )]
+    pub experiment: Option<String>,
+
+    /// Tracking server (http://HOST:PORT) or store URI; default MLFLOW_TRACKING_URI,
+    /// else sqlite:///rigor.db served in-process.
+    #[arg(long, value_name = "URI", requires = "track", help_heading = "Tracking")]
+    pub tracking_uri: Option<String>,
+}
+
+/// A `--track` destination, resolved and checked before the evaluation starts so
+/// that an unknown run or an unreachable server is reported before any work.
+pub struct Tracker {
+    tracking: Tracking,
+    target: rigor_track::record::Target,
+}
+
+impl Tracker {
+    /// `None` without `--track`.
+    pub fn prepare(args: &TrackArgs) -> Result<Option<Tracker>, Failure> {
+        if !args.track {
+            return Ok(None);
+        }
+        let env = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+        use rigor_track::record::Target;
+        let target = match (&args.run_id, &args.experiment) {
+            (Some(id), _) => Target::Run(id.clone()),
+            (None, Some(name)) => Target::Experiment(Some(name.clone())),
+            (None, None) => match env("MLFLOW_RUN_ID") {
+                Some(id) => Target::Run(id),
+                None => Target::Experiment(env("MLFLOW_EXPERIMENT_NAME")),
+            },
+        };
+        let tracking = connect(args.tracking_uri.as_deref())?;
+        if let Target::Run(id) = &target {
+            tracking.client.get_run(id).map_err(track_failure)?;
+        }
+        Ok(Some(Tracker { tracking, target }))
+    }
+
+    /// Logs `evidence` (metrics, inputs, the document as an artifact). The one helper
+    /// every evaluator calls after printing its result.
+    pub fn log(&self, evidence: &impl serde::Serialize) -> Result<(), Failure> {
+        let value = serde_json::to_value(evidence)
+            .map_err(|e| Failure::Internal(format!("serialising evidence: {e}")))?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| Failure::Internal(format!("working directory: {e}")))?;
+        let (run_id, n) =
+            rigor_track::record::log_evidence(&self.tracking.client, &self.target, &value, &cwd)
+                .map_err(track_failure)?;
+        eprintln!(
+            "rigor: tracked {n} metrics on run {run_id} at {}",
+            self.tracking.describe()
+        );
+        Ok(())
+    }
+}

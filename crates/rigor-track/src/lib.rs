@@ -16,6 +16,7 @@
 
 pub mod client;
 pub mod environment;
+pub mod evidence;
 pub mod error;
 pub mod git;
 pub mod inputs;

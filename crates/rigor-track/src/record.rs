@@ -276,3 +276,89 @@ fn record_in(
         outcome,
     })
 }
+
+/// Where `--track` logs: an existing run, or a new run in an experiment (`None`: the
+/// `Default` experiment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Run(String),
+    Experiment(Option<String>),
+}
+
+/// Logs an evaluator's evidence: its metrics ([`crate::evidence::metrics`]), its inputs
+/// as dataset inputs, the whole document as artifact `rigor/evidence-KIND.json`. A new
+/// run also gets the code version, the command and the seed, and ends FINISHED; an
+/// existing run is left as it is (`rigor run` ends its own). Returns the run id and
+/// the number of metrics.
+pub fn log_evidence(
+    client: &Client,
+    target: &Target,
+    evidence: &serde_json::Value,
+    cwd: &Path,
+) -> Result<(String, usize)> {
+    let kind = evidence["kind"].as_str().unwrap_or("evidence").to_string();
+    let command: Vec<String> = evidence["command"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let (run, created) = match target {
+        Target::Run(id) => (client.get_run(id)?, false),
+        Target::Experiment(name) => {
+            let experiment_id = match name {
+                Some(n) => client.experiment_id(n)?,
+                None => "0".to_string(),
+            };
+            let mut tags = vec![
+                Tag::new("mlflow.source.type", "LOCAL"),
+                Tag::new("mlflow.source.name", command.join(" ")),
+                Tag::new("mlflow.user", user()),
+                Tag::new(
+                    "rigor.command",
+                    serde_json::to_string(&command).unwrap_or_default(),
+                ),
+                Tag::new("rigor.cwd", cwd.display().to_string()),
+                Tag::new("rigor.logs", "rigor/evidence"),
+            ];
+            if let Some(g) = git::state(cwd)? {
+                if let Some(c) = g.commit {
+                    tags.push(Tag::new("mlflow.source.git.commit", c));
+                }
+                if let Some(b) = g.branch {
+                    tags.push(Tag::new("mlflow.source.git.branch", b));
+                }
+                tags.push(Tag::new("rigor.git.dirty", g.dirty.to_string()));
+            }
+            if let Some(seed) = evidence["seed"].as_u64() {
+                tags.push(Tag::new("rigor.seed", seed.to_string()));
+            }
+            (client.create_run(&experiment_id, None, now_ms(), &tags)?, true)
+        }
+    };
+    let run_id = run.info.run_id.clone();
+    let now = now_ms();
+    let metrics: Vec<Metric> = crate::evidence::metrics(evidence)
+        .into_iter()
+        .map(|(k, v)| Metric::new(k, v, now, 0))
+        .collect();
+    let artifact = format!("rigor/evidence-{kind}.json");
+    let params: Vec<Param> = match (created, evidence["seed"].as_u64()) {
+        (true, Some(seed)) => vec![Tag::new("seed", seed.to_string())],
+        _ => Vec::new(),
+    };
+    client.log_batch(
+        &run_id,
+        &metrics,
+        &params,
+        &[Tag::new(format!("rigor.evidence.{kind}"), &artifact)],
+    )?;
+    client.log_inputs(&run_id, &crate::evidence::dataset_inputs(evidence))?;
+    let body = serde_json::to_vec_pretty(evidence)
+        .map_err(|e| Error::Io(format!("serialising evidence: {e}")))?;
+    client.upload_bytes(&run, &artifact, &body)?;
+    if created {
+        client.end_run(&run_id, RunStatus::Finished, now_ms())?;
+    }
+    Ok((run_id, metrics.len()))
+}
