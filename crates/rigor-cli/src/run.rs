@@ -56,7 +56,12 @@ pub struct RunArgs {
     tracking_uri: Option<String>,
 
     /// The command and its arguments (after --).
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
     command: Vec<String>,
 }
 

@@ -106,9 +106,8 @@ fn embed(store_uri: &str) -> Result<Tracking, Failure> {
     let addr = listener
         .local_addr()
         .map_err(|e| Failure::Internal(e.to_string()))?;
-    let artifacts = rigor_store::ArtifactStore::open(DEFAULT_ARTIFACTS).map_err(|e| {
-        Failure::Internal(format!("artifact directory {DEFAULT_ARTIFACTS}: {e}"))
-    })?;
+    let artifacts = rigor_store::ArtifactStore::open(DEFAULT_ARTIFACTS)
+        .map_err(|e| Failure::Internal(format!("artifact directory {DEFAULT_ARTIFACTS}: {e}")))?;
     let state = rigor_server::AppState::new(store, artifacts);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let task = runtime.spawn(rigor_server::serve(listener, state, async move {
@@ -153,7 +152,12 @@ pub struct TrackArgs {
 
     /// Tracking server (http://HOST:PORT) or store URI; default MLFLOW_TRACKING_URI,
     /// else sqlite:///rigor.db served in-process.
-    #[arg(long, value_name = "URI", requires = "track", help_heading = "Tracking")]
+    #[arg(
+        long,
+        value_name = "URI",
+        requires = "track",
+        help_heading = "Tracking"
+    )]
     pub tracking_uri: Option<String>,
 }
 

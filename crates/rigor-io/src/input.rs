@@ -243,7 +243,10 @@ mod tests {
             blake3::hash(b"bee").to_hex(),
             blake3::hash(b"a").to_hex()
         );
-        assert_eq!(d.blake3, blake3::hash(manifest.as_bytes()).to_hex().to_string());
+        assert_eq!(
+            d.blake3,
+            blake3::hash(manifest.as_bytes()).to_hex().to_string()
+        );
         assert_eq!((d.bytes, d.files, d.is_dir), (4, 2, true));
         // A changed byte anywhere changes the digest; so does a renamed file.
         std::fs::write(dir.path().join("sub/a.txt"), "A").unwrap();
@@ -253,7 +256,9 @@ mod tests {
         assert!(!file.is_dir);
         let empty = tempfile::tempdir().unwrap();
         assert!(digest_path(empty.path()).unwrap_err().is_bad_input());
-        assert!(digest_path(&dir.path().join("nope")).unwrap_err().is_bad_input());
+        assert!(digest_path(&dir.path().join("nope"))
+            .unwrap_err()
+            .is_bad_input());
     }
 
     #[test]

@@ -118,10 +118,7 @@ impl Client {
         ) {
             Ok(v) => json::str_field(&v["experiment"], "experiment_id"),
             Err(Error::Api { code, .. }) if code == "RESOURCE_DOES_NOT_EXIST" => {
-                let v = self.post(
-                    "/api/2.0/mlflow/experiments/create",
-                    &json!({"name": name}),
-                )?;
+                let v = self.post("/api/2.0/mlflow/experiments/create", &json!({"name": name}))?;
                 json::str_field(&v, "experiment_id")
             }
             Err(e) => Err(e),
@@ -304,8 +301,8 @@ impl Client {
     /// Uploads a file as artifact `rel` of `run`, streaming it.
     pub fn upload_file(&self, run: &Run, rel: &str, path: &Path) -> Result<()> {
         let url = self.artifact_url(run, rel)?;
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
         let res = self.agent.put(&url).send(file);
         self.answer(res).map(|_| ())
     }

@@ -47,7 +47,12 @@ pub fn metrics(evidence: &Value) -> Vec<(String, f64)> {
             for run in &runs {
                 let p = prefix(run);
                 for (measure, agg) in run["aggregate"].as_object().into_iter().flatten() {
-                    with_ci(&mut push, &format!("{p}{}", metric_name(measure)), agg, "mean");
+                    with_ci(
+                        &mut push,
+                        &format!("{p}{}", metric_name(measure)),
+                        agg,
+                        "mean",
+                    );
                 }
             }
             for c in evidence["comparisons"].as_array().into_iter().flatten() {
@@ -102,14 +107,23 @@ pub fn metrics(evidence: &Value) -> Vec<(String, f64)> {
 
 type WithCi = dyn Fn(&mut dyn FnMut(String, &Value), &str, &Value, &str);
 
-fn classify_block(push: &mut dyn FnMut(String, &Value), prefix: &str, block: &Value, with_ci: &WithCi) {
+fn classify_block(
+    push: &mut dyn FnMut(String, &Value),
+    prefix: &str,
+    block: &Value,
+    with_ci: &WithCi,
+) {
     for (name, m) in block["metrics"].as_object().into_iter().flatten() {
         with_ci(push, &format!("{prefix}{}", metric_name(name)), m, "value");
     }
     for (class, m) in block["per_class"].as_object().into_iter().flatten() {
         for (key, v) in m.as_object().into_iter().flatten() {
             push(
-                format!("{prefix}per_class/{}/{}", metric_name(class), metric_name(key)),
+                format!(
+                    "{prefix}per_class/{}/{}",
+                    metric_name(class),
+                    metric_name(key)
+                ),
                 v,
             );
         }
@@ -174,7 +188,12 @@ mod tests {
         let names: Vec<String> = metrics(&two).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
             names,
-            ["bm25/AP", "dense/AP", "dense_vs_bm25/AP.delta", "dense_vs_bm25/AP.p_value"]
+            [
+                "bm25/AP",
+                "dense/AP",
+                "dense_vs_bm25/AP.delta",
+                "dense_vs_bm25/AP.p_value"
+            ]
         );
     }
 
@@ -186,7 +205,12 @@ mod tests {
         let names: Vec<String> = metrics(&c).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
             names,
-            ["accuracy", "per_class/cat/f1", "per_class/cat/support", "slices/region_eu/accuracy"]
+            [
+                "accuracy",
+                "per_class/cat/f1",
+                "per_class/cat/support",
+                "slices/region_eu/accuracy"
+            ]
         );
         let t = json!({"kind": "text", "metrics": {"chrF++": {"score": 70.0, "signature": "x"}}});
         assert_eq!(metrics(&t), vec![("chrFpp".to_string(), 70.0)]);

@@ -189,7 +189,10 @@ mod tests {
         let dest = wt.path().join("w");
         add_worktree(dir.path(), s.commit.as_deref().unwrap(), &dest).unwrap();
         apply(&dest, &patch).unwrap();
-        assert_eq!(std::fs::read_to_string(dest.join("sub/a.txt")).unwrap(), "two\n");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("sub/a.txt")).unwrap(),
+            "two\n"
+        );
         // Applying twice fails with git's reason.
         assert!(apply(&dest, &patch).is_err());
         remove_worktree(dir.path(), &dest);

@@ -32,7 +32,9 @@ pub struct RecordedInput {
 pub fn dataset_input(cwd: &Path, path: &str, role: &str) -> Result<(DatasetInput, PathDigest)> {
     let full = cwd.join(path);
     if !full.exists() {
-        return Err(Error::Input(format!("--input {path}: no such file or directory")));
+        return Err(Error::Input(format!(
+            "--input {path}: no such file or directory"
+        )));
     }
     let digest = digest_path(&full)?;
     let absolute = std::fs::canonicalize(&full).unwrap_or(full);

@@ -16,8 +16,8 @@
 
 pub mod client;
 pub mod environment;
-pub mod evidence;
 pub mod error;
+pub mod evidence;
 pub mod git;
 pub mod inputs;
 mod json;

@@ -14,7 +14,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use rigor_store::{DatasetInput, Metric, Param, Run, RunStatus, Tag};
 use serde_json::json;
 
@@ -71,7 +70,9 @@ fn check_program(program: &str, cwd: &Path) -> Result<()> {
                 let p = dir.join(program);
                 p.is_file()
                     && std::fs::metadata(&p)
-                        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0)
+                        .map(|m| {
+                            std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+                        })
                         .unwrap_or(false)
             })
         })
@@ -196,16 +197,19 @@ fn record_in(
     client.log_batch(run_id, &[], &params, &[])?;
     client.log_inputs(run_id, datasets)?;
 
-    let json_bytes = |v: serde_json::Value| -> Vec<u8> {
-        serde_json::to_vec_pretty(&v).unwrap_or_default()
-    };
-    client.upload_bytes(run, "rigor/command.json", &json_bytes(json!({
-        "command": spec.command,
-        "cwd": spec.cwd.display().to_string(),
-        "git_subdir": git.map(|g| g.subdir.clone()),
-        "seed": spec.seed,
-        "inputs": spec.inputs,
-    })))?;
+    let json_bytes =
+        |v: serde_json::Value| -> Vec<u8> { serde_json::to_vec_pretty(&v).unwrap_or_default() };
+    client.upload_bytes(
+        run,
+        "rigor/command.json",
+        &json_bytes(json!({
+            "command": spec.command,
+            "cwd": spec.cwd.display().to_string(),
+            "git_subdir": git.map(|g| g.subdir.clone()),
+            "seed": spec.seed,
+            "inputs": spec.inputs,
+        })),
+    )?;
     if let Some(g) = git {
         if g.dirty && !g.diff.is_empty() {
             client.upload_bytes(run, DIFF_ARTIFACT, &g.diff)?;
@@ -229,11 +233,17 @@ fn record_in(
     }
 
     let logs = tempfile::tempdir().map_err(|e| Error::Io(format!("temporary directory: {e}")))?;
-    let (out_log, err_log) = (logs.path().join("stdout.txt"), logs.path().join("stderr.txt"));
+    let (out_log, err_log) = (
+        logs.path().join("stdout.txt"),
+        logs.path().join("stderr.txt"),
+    );
     let mut child_env = vec![
         ("MLFLOW_TRACKING_URI".to_string(), client.uri().to_string()),
         ("MLFLOW_RUN_ID".to_string(), run_id.clone()),
-        ("MLFLOW_EXPERIMENT_ID".to_string(), run.info.experiment_id.clone()),
+        (
+            "MLFLOW_EXPERIMENT_ID".to_string(),
+            run.info.experiment_id.clone(),
+        ),
     ];
     if let Some(seed) = &spec.seed {
         child_env.push(("RIGOR_SEED".to_string(), seed.clone()));
@@ -251,7 +261,12 @@ fn record_in(
     let metrics = vec![
         Metric::new("rigor.wall_seconds", outcome.wall_seconds, now, 0),
         Metric::new("rigor.cpu_seconds", outcome.cpu_seconds, now, 0),
-        Metric::new("rigor.peak_rss_bytes", outcome.peak_rss_bytes as f64, now, 0),
+        Metric::new(
+            "rigor.peak_rss_bytes",
+            outcome.peak_rss_bytes as f64,
+            now,
+            0,
+        ),
     ];
     let mut tags = vec![
         Tag::new("rigor.exit_code", outcome.code().to_string()),
@@ -333,7 +348,10 @@ pub fn log_evidence(
             if let Some(seed) = evidence["seed"].as_u64() {
                 tags.push(Tag::new("rigor.seed", seed.to_string()));
             }
-            (client.create_run(&experiment_id, None, now_ms(), &tags)?, true)
+            (
+                client.create_run(&experiment_id, None, now_ms(), &tags)?,
+                true,
+            )
         }
     };
     let run_id = run.info.run_id.clone();

@@ -94,10 +94,20 @@ pub fn run(
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let mut tees = Vec::new();
     if let Some(out) = child.stdout.take() {
-        tees.push(tee(out, Box::new(std::io::stdout()), stdout_log, done_tx.clone())?);
+        tees.push(tee(
+            out,
+            Box::new(std::io::stdout()),
+            stdout_log,
+            done_tx.clone(),
+        )?);
     }
     if let Some(err) = child.stderr.take() {
-        tees.push(tee(err, Box::new(std::io::stderr()), stderr_log, done_tx.clone())?);
+        tees.push(tee(
+            err,
+            Box::new(std::io::stderr()),
+            stderr_log,
+            done_tx.clone(),
+        )?);
     }
     drop(done_tx);
     let (wait_tx, wait_rx) = mpsc::channel();
@@ -157,8 +167,8 @@ fn tee(
     log: &Path,
     done: mpsc::Sender<()>,
 ) -> Result<std::thread::JoinHandle<()>> {
-    let mut file = std::fs::File::create(log)
-        .map_err(|e| Error::Io(format!("{}: {e}", log.display())))?;
+    let mut file =
+        std::fs::File::create(log).map_err(|e| Error::Io(format!("{}: {e}", log.display())))?;
     Ok(std::thread::spawn(move || {
         let mut buf = [0u8; 8192];
         loop {
@@ -217,9 +227,18 @@ mod tests {
     fn a_missing_command_is_bad_input() {
         let dir = tempfile::tempdir().unwrap();
         let argv = vec!["rigor-no-such-command-xyz".to_string()];
-        let e = run(&argv, dir.path(), &[], &dir.path().join("o"), &dir.path().join("e"))
-            .unwrap_err();
+        let e = run(
+            &argv,
+            dir.path(),
+            &[],
+            &dir.path().join("o"),
+            &dir.path().join("e"),
+        )
+        .unwrap_err();
         assert!(e.is_bad_input());
-        assert_eq!(e.to_string(), "command not found: rigor-no-such-command-xyz");
+        assert_eq!(
+            e.to_string(),
+            "command not found: rigor-no-such-command-xyz"
+        );
     }
 }
