@@ -11,6 +11,7 @@ mod gate;
 mod output;
 mod progress;
 mod report;
+mod repro;
 mod run;
 mod server;
 mod tracking;
@@ -52,6 +53,9 @@ enum Command {
     /// Run a command as a tracked, reproducible MLflow run: code version, seed, input
     /// digests, environment, logs, resources, exit status.
     Run(run::RunArgs),
+    /// Re-run a recorded run from its commit, diff and inputs, and compare every
+    /// metric: REPRODUCED (exit 0), DIFFERENT (1) or CANNOT (2).
+    Repro(repro::ReproArgs),
 }
 
 #[derive(Subcommand)]
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run_report(args),
         Command::Card(args) => report::run_card(args),
         Command::Run(args) => run::run(args),
+        Command::Repro(args) => repro::run(args),
     };
     match result {
         Ok(code) => code,

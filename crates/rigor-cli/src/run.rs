@@ -102,6 +102,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         command: args.command,
         cwd,
         extra_tags: Vec::new(),
+        experiment_id: None,
+        echo: Default::default(),
     };
     let where_ = tracking.describe();
     let done = record(&tracking.client, &spec, |run| {

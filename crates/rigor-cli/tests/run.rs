@@ -835,3 +835,230 @@ fn track_makes_its_own_run_and_refuses_an_unknown_one() {
     one_line_error(&o, "no run \"0123abc\"");
     assert!(stdout(&o).is_empty(), "nothing evaluated before the check");
 }
+
+// ------------------------------------------------------------------ rigor repro
+
+/// A repository with the example qrels and run committed, and `data/` ignored by git
+/// (data beside the code, as datasets usually are).
+fn ir_repo() -> tempfile::TempDir {
+    let root = common::root();
+    let qrels = std::fs::read_to_string(root.join("examples/qrels.txt")).unwrap();
+    let bm25 = std::fs::read_to_string(root.join("examples/bm25.run")).unwrap();
+    let repo = repo(&[
+        ("qrels.txt", &qrels),
+        ("bm25.run", &bm25),
+        (".gitignore", "data/\nrigor.db*\nrigor-artifacts/\n"),
+        (
+            "eval.sh",
+            "rigor eval ir --qrels \"$1\" --run bm25.run -m nDCG@10 AP --resamples 300 --track\n",
+        ),
+    ]);
+    std::fs::create_dir(repo.path().join("data")).unwrap();
+    std::fs::write(repo.path().join("data/qrels.txt"), &qrels).unwrap();
+    repo
+}
+
+fn repro(dir: &Path, uri: &str, id: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["repro", id, "--tracking-uri", uri];
+    args.extend_from_slice(extra);
+    rigor(dir, &args)
+}
+
+#[test]
+fn a_deterministic_run_is_reproduced_even_from_a_dirty_tree() {
+    let server = Server::start();
+    let repo = ir_repo();
+    // An uncommitted change to the script, recorded as the diff and applied again.
+    std::fs::write(
+        repo.path().join("eval.sh"),
+        "rigor eval ir --qrels \"$1\" --run bm25.run -m nDCG@10 AP P@10 --resamples 300 --track\n",
+    )
+    .unwrap();
+    let o = rigor(
+        repo.path(),
+        &[
+            "run",
+            "--tracking-uri",
+            &server.uri(),
+            "--seed",
+            "1",
+            "--input",
+            "data/qrels.txt",
+            "--",
+            "sh",
+            "eval.sh",
+            "data/qrels.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = run_id(&o);
+    // The working tree moves on; the reproduction uses the recorded state.
+    git(repo.path(), &["checkout", "--", "eval.sh"]);
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}\n{}", stdout(&r), stderr(&r));
+    assert!(
+        stdout(&r).contains(&format!("reproduces run {id}")),
+        "{}",
+        stdout(&r)
+    );
+    let r = repro(repo.path(), &server.uri(), &id, &["--format", "json"]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let v: Value = serde_json::from_str(&stdout(&r)).expect("one JSON document on stdout");
+    assert_eq!(v["verdict"], "REPRODUCED");
+    let names: Vec<&str> = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"P_at_10"),
+        "the diff was applied: {names:?}"
+    );
+    assert_eq!(names.len(), 9);
+    let new_id = v["repro_run_id"].as_str().unwrap();
+    let new = server.run(new_id);
+    assert_eq!(tag(&new, "rigor.repro_of").as_deref(), Some(id.as_str()));
+    assert_eq!(param(&new, "seed").as_deref(), Some("1"));
+    // The worktree is gone.
+    assert_eq!(git(repo.path(), &["worktree", "list"]).lines().count(), 1);
+}
+
+#[test]
+fn a_non_deterministic_run_is_different_with_a_table_of_what_moved() {
+    let server = Server::start();
+    let repo = ir_repo();
+    std::fs::write(
+        repo.path().join("noisy.sh"),
+        "rigor eval ir --qrels qrels.txt --run bm25.run -m AP --resamples 200 --seed \"$(date +%N)\" --track\n",
+    )
+    .unwrap();
+    git(repo.path(), &["add", "noisy.sh"]);
+    git(repo.path(), &["commit", "-q", "-m", "noisy"]);
+    let o = rigor(
+        repo.path(),
+        &[
+            "run",
+            "--tracking-uri",
+            &server.uri(),
+            "--",
+            "sh",
+            "noisy.sh",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = run_id(&o);
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(1), "{}\n{}", stdout(&r), stderr(&r));
+    let out = stdout(&r);
+    // The command's own output streams first; the verdict follows.
+    assert!(out.lines().any(|l| l.starts_with("DIFFERENT: ")), "{out}");
+    assert!(out.contains("metric") && out.contains("delta"), "{out}");
+    assert!(out.contains("AP.ci_low"), "{out}");
+    // The mean does not depend on the seed: it is not in the table.
+    assert!(!out.lines().any(|l| l.starts_with("AP ")), "{out}");
+    let r = repro(repo.path(), &server.uri(), &id, &["--format", "json"]);
+    assert_eq!(r.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&r)).unwrap();
+    assert_eq!(v["verdict"], "DIFFERENT");
+    let ap = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "AP")
+        .unwrap()
+        .clone();
+    assert_eq!(ap["within"], true);
+}
+
+#[test]
+fn a_changed_input_is_named_and_nothing_is_rerun() {
+    let server = Server::start();
+    let repo = ir_repo();
+    let o = rigor(
+        repo.path(),
+        &[
+            "run",
+            "--tracking-uri",
+            &server.uri(),
+            "--seed",
+            "1",
+            "--input",
+            "data/qrels.txt",
+            "--",
+            "sh",
+            "eval.sh",
+            "data/qrels.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = run_id(&o);
+    // One judgement changes in the (untracked) data.
+    let path = repo.path().join("data/qrels.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = text.replacen(" 1\n", " 0\n", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&path, changed).unwrap();
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(2), "{}\n{}", stdout(&r), stderr(&r));
+    let out = stdout(&r);
+    assert!(out.starts_with("CANNOT: inputs differ"), "{out}");
+    assert!(out.contains("data/qrels.txt changed"), "{out}");
+    let r = repro(repo.path(), &server.uri(), &id, &["--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&r)).unwrap();
+    assert_eq!(v["verdict"], "CANNOT");
+    assert_eq!(v["repro_run_id"], Value::Null);
+    let input = &v["inputs"][0];
+    assert_eq!(input["path"], "data/qrels.txt");
+    assert_eq!(input["same"], false);
+    assert_eq!(
+        input["recorded"],
+        blake3::hash(text.as_bytes()).to_hex().to_string()
+    );
+    // No new run was made.
+    let runs = server.json(
+        "POST",
+        "/api/2.0/mlflow/runs/search",
+        Some(&json!({"experiment_ids": ["0"]})),
+    );
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
+    // A deleted input is named too.
+    std::fs::remove_file(&path).unwrap();
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        stdout(&r).contains("data/qrels.txt is missing"),
+        "{}",
+        stdout(&r)
+    );
+}
+
+#[test]
+fn runs_rigor_did_not_record_and_unknown_runs_cannot_be_reproduced() {
+    let server = Server::start();
+    let repo = repo(&[("x.txt", "x")]);
+    let created = server.json(
+        "POST",
+        "/api/2.0/mlflow/runs/create",
+        Some(&json!({"experiment_id": "0", "tags": [{"key": "mlflow.source.git.commit", "value": "abc"}]})),
+    );
+    let id = created["run"]["info"]["run_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        stdout(&r).contains("was not recorded by `rigor run`"),
+        "{}",
+        stdout(&r)
+    );
+    one_line_error(
+        &repro(repo.path(), &server.uri(), "0123456789abcdef", &[]),
+        "no run \"0123456789abcdef\"",
+    );
+    one_line_error(
+        &repro(repo.path(), "http://127.0.0.1:9", "abc", &[]),
+        "unreachable",
+    );
+}

@@ -23,6 +23,7 @@ pub mod inputs;
 mod json;
 pub mod names;
 pub mod record;
+pub mod repro;
 pub mod supervise;
 
 pub use client::Client;

@@ -43,6 +43,11 @@ pub struct RunSpec {
     pub cwd: PathBuf,
     /// Tags added to the run (e.g. `rigor.repro_of`).
     pub extra_tags: Vec<Tag>,
+    /// An experiment id, taking precedence over `experiment` (a reproduction goes to
+    /// the original's experiment).
+    pub experiment_id: Option<String>,
+    /// Where the command's stdout is shown.
+    pub echo: supervise::Echo,
 }
 
 /// A finished recording.
@@ -111,9 +116,10 @@ pub fn record(client: &Client, spec: &RunSpec, on_start: impl FnOnce(&Run)) -> R
     }
     let git = git::state(&spec.cwd)?;
     let env = environment::capture(&spec.cwd);
-    let experiment_id = match &spec.experiment {
-        Some(name) => client.experiment_id(name)?,
-        None => "0".to_string(),
+    let experiment_id = match (&spec.experiment_id, &spec.experiment) {
+        (Some(id), _) => id.clone(),
+        (None, Some(name)) => client.experiment_id(name)?,
+        (None, None) => "0".to_string(),
     };
 
     let command_json = serde_json::to_string(&spec.command)
@@ -139,6 +145,13 @@ pub fn record(client: &Client, spec: &RunSpec, on_start: impl FnOnce(&Run)) -> R
     }
     if let Some(seed) = &spec.seed {
         tags.push(Tag::new("rigor.seed", seed));
+    }
+    if !spec.params.is_empty() {
+        let keys: Vec<&str> = spec.params.iter().map(|(k, _)| k.as_str()).collect();
+        tags.push(Tag::new(
+            "rigor.params",
+            serde_json::to_string(&keys).unwrap_or_default(),
+        ));
     }
     match &git {
         Some(g) => {
@@ -252,7 +265,14 @@ fn record_in(
     if std::env::var_os("PYTHONUNBUFFERED").is_none() {
         child_env.push(("PYTHONUNBUFFERED".to_string(), "1".to_string()));
     }
-    let outcome = supervise::run(&spec.command, &spec.cwd, &child_env, &out_log, &err_log);
+    let outcome = supervise::run_echo(
+        &spec.command,
+        &spec.cwd,
+        &child_env,
+        &out_log,
+        &err_log,
+        spec.echo,
+    );
     let outcome = outcome?;
     client.upload_file(run, STDOUT_ARTIFACT, &out_log)?;
     client.upload_file(run, STDERR_ARTIFACT, &err_log)?;

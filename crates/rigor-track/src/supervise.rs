@@ -48,6 +48,16 @@ impl Outcome {
     }
 }
 
+/// Where the command's standard output is shown while it is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Echo {
+    /// On rigor's stdout (as if the command ran alone).
+    #[default]
+    Stdout,
+    /// On rigor's stderr, keeping rigor's stdout for its own result (`--format json`).
+    Stderr,
+}
+
 /// Runs `argv` in `cwd` with `env` added to rigor's environment, copying its stdout and
 /// stderr to ours and to `stdout_log` / `stderr_log`.
 pub fn run(
@@ -56,6 +66,18 @@ pub fn run(
     env: &[(String, String)],
     stdout_log: &Path,
     stderr_log: &Path,
+) -> Result<Outcome> {
+    run_echo(argv, cwd, env, stdout_log, stderr_log, Echo::Stdout)
+}
+
+/// [`run`], showing the command's stdout where `echo` says.
+pub fn run_echo(
+    argv: &[String],
+    cwd: &Path,
+    env: &[(String, String)],
+    stdout_log: &Path,
+    stderr_log: &Path,
+    echo: Echo,
 ) -> Result<Outcome> {
     let Some((program, args)) = argv.split_first() else {
         return Err(Error::Input("no command to run (give it after --)".into()));
@@ -96,7 +118,10 @@ pub fn run(
     if let Some(out) = child.stdout.take() {
         tees.push(tee(
             out,
-            Box::new(std::io::stdout()),
+            match echo {
+                Echo::Stdout => Box::new(std::io::stdout()),
+                Echo::Stderr => Box::new(std::io::stderr()),
+            },
             stdout_log,
             done_tx.clone(),
         )?);
