@@ -8,6 +8,7 @@ mod eval_ir;
 mod eval_text;
 mod evidence_args;
 mod gate;
+mod kpi;
 mod output;
 mod progress;
 mod report;
@@ -56,6 +57,10 @@ enum Command {
     /// Re-run a recorded run from its commit, diff and inputs, and compare every
     /// metric: REPRODUCED (exit 0), DIFFERENT (1) or CANNOT (2).
     Repro(repro::ReproArgs),
+    /// Research KPIs computed from what was tracked (`rigor kpi repro`: reproducibility
+    /// compliance per experiment).
+    #[command(subcommand)]
+    Kpi(kpi::KpiCommand),
 }
 
 #[derive(Subcommand)]
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
         Command::Card(args) => report::run_card(args),
         Command::Run(args) => run::run(args),
         Command::Repro(args) => repro::run(args),
+        Command::Kpi(cmd) => kpi::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -1062,3 +1062,178 @@ fn runs_rigor_did_not_record_and_unknown_runs_cannot_be_reproduced() {
         "unreachable",
     );
 }
+
+// ------------------------------------------------------------------ rigor kpi repro
+
+/// A plain MLflow run (no rigor): params without a seed, a dataset input with a digest,
+/// the git commit tag, a log artifact — through the official client when its venv can
+/// be made, else through the same REST calls.
+fn plain_mlflow_run(server: &Server, experiment: &str) {
+    let script = format!(
+        "import mlflow, pandas as pd\nmlflow.set_experiment('{experiment}')\n\
+         with mlflow.start_run(run_name='plain', tags={{'mlflow.source.git.commit': 'abc123'}}):\n    \
+         mlflow.log_param('lr', 0.1)\n    mlflow.log_metric('acc', 0.9)\n    \
+         ds = mlflow.data.from_pandas(pd.DataFrame({{'x': [1, 2]}}), source='data.csv', name='train')\n    \
+         mlflow.log_input(ds, context='training')\n    mlflow.log_text('epoch 1 ok\\n', 'train.log')\n"
+    );
+    if let Some(python) = mlflow_python("kpi plain-mlflow run") {
+        let out = Command::new(&python)
+            .args(["-c", &script])
+            .env("MLFLOW_TRACKING_URI", server.uri())
+            .env("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+            .env_remove("MLFLOW_RUN_ID")
+            .output()
+            .expect("python");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    eprintln!("the plain run is made through MLflow's REST API instead of the Python client");
+    let e = server.json(
+        "POST",
+        "/api/2.0/mlflow/experiments/create",
+        Some(&json!({"name": experiment})),
+    );
+    let exp = e["experiment_id"].as_str().unwrap();
+    let r = server.json(
+        "POST",
+        "/api/2.0/mlflow/runs/create",
+        Some(&json!({"experiment_id": exp, "run_name": "plain",
+                     "tags": [{"key": "mlflow.source.git.commit", "value": "abc123"}]})),
+    );
+    let id = r["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    server.json(
+        "POST",
+        "/api/2.0/mlflow/runs/log-parameter",
+        Some(&json!({"run_id": id, "key": "lr", "value": "0.1"})),
+    );
+    server.json("POST", "/api/2.0/mlflow/runs/log-inputs", Some(&json!({"run_id": id, "datasets": [
+        {"dataset": {"name": "train", "digest": "1234abcd", "source_type": "local", "source": "{}"}}]})));
+    let uri = r["run"]["info"]["artifact_uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("mlflow-artifacts:/")
+        .to_string();
+    let (status, _) = server.call(
+        "PUT",
+        &format!("/api/2.0/mlflow-artifacts/artifacts/{uri}/train.log"),
+        None,
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn compliance_of_a_mixed_experiment_from_the_cli_and_the_server() {
+    let server = Server::start();
+    let repo = ir_repo();
+    let o = rigor(
+        repo.path(),
+        &[
+            "run",
+            "--tracking-uri",
+            &server.uri(),
+            "--experiment",
+            "mixed",
+            "--seed",
+            "1",
+            "--input",
+            "data/qrels.txt",
+            "--",
+            "sh",
+            "eval.sh",
+            "data/qrels.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rigor_run = run_id(&o);
+    plain_mlflow_run(&server, "mixed");
+    let runs = server.runs_of("mixed");
+    assert_eq!(runs.len(), 2);
+    let plain = runs
+        .iter()
+        .find(|r| r["info"]["run_id"] != rigor_run.as_str())
+        .unwrap();
+    let plain_id = plain["info"]["run_id"].as_str().unwrap();
+
+    let k = rigor(
+        repo.path(),
+        &[
+            "kpi",
+            "repro",
+            "--experiment",
+            "mixed",
+            "--format",
+            "json",
+            "--tracking-uri",
+            &server.uri(),
+        ],
+    );
+    assert_eq!(k.status.code(), Some(0), "{}", stderr(&k));
+    let v: Value = serde_json::from_str(&stdout(&k)).unwrap();
+    assert_eq!(
+        (
+            v["runs"].as_u64(),
+            v["compliant"].as_u64(),
+            v["percent"].as_f64()
+        ),
+        (Some(2), Some(1), Some(50.0))
+    );
+    let e = &v["experiments"][0];
+    assert_eq!(e["name"], "mixed");
+    assert_eq!(e["non_compliant"].as_array().unwrap().len(), 1);
+    assert_eq!(e["non_compliant"][0]["run_id"], plain_id);
+    assert_eq!(
+        e["non_compliant"][0]["missing"],
+        json!(["seed"]),
+        "only the seed is missing"
+    );
+
+    let table = rigor(
+        repo.path(),
+        &[
+            "kpi",
+            "repro",
+            "--experiment",
+            "mixed",
+            "--tracking-uri",
+            &server.uri(),
+        ],
+    );
+    let out = stdout(&table);
+    assert!(out.contains("mixed") && out.contains("50.0%"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains(plain_id) && l.ends_with("seed")),
+        "{out}"
+    );
+
+    // The server's API computes the same figure with the same function.
+    let id = e["experiment_id"].as_str().unwrap();
+    let api = server.json(
+        "GET",
+        &format!("/api/2.0/rigor/kpi/repro?experiment_id={id}"),
+        None,
+    );
+    assert_eq!(api["experiments"], v["experiments"]);
+    assert_eq!(api["percent"], v["percent"]);
+    let (status, body) = server.call("GET", "/api/2.0/rigor/kpi/repro?experiment_id=999", None);
+    assert_eq!(status, 404, "{body}");
+
+    one_line_error(
+        &rigor(
+            repo.path(),
+            &[
+                "kpi",
+                "repro",
+                "--experiment",
+                "nope",
+                "--tracking-uri",
+                &server.uri(),
+            ],
+        ),
+        "--experiment nope: no such experiment",
+    );
+}

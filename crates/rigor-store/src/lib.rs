@@ -26,6 +26,7 @@
 
 pub mod artifacts;
 pub mod error;
+pub mod kpi;
 pub mod model;
 pub mod search;
 mod sql;

@@ -323,22 +323,38 @@ impl Client {
         }
     }
 
+    /// Names of the files directly under artifact directory `rel` of `run` (`""`: the
+    /// root); empty when there is none or the run's artifacts are not proxied.
+    pub fn list_artifacts(&self, run: &Run, rel: &str) -> Result<Vec<String>> {
+        let Some(root) = proxy_path(&run.info.artifact_uri) else {
+            return Ok(Vec::new());
+        };
+        let path = if rel.is_empty() {
+            root.to_string()
+        } else {
+            format!("{}/{rel}", root.trim_end_matches('/'))
+        };
+        let v = self.get("/api/2.0/mlflow-artifacts/artifacts", &[("path", &path)])?;
+        Ok(v["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["is_dir"] != json!(true))
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect())
+    }
+
     /// The proxy URL of artifact `rel` of `run`: its `mlflow-artifacts:` URI mapped to
     /// `/api/2.0/mlflow-artifacts/artifacts/…`. Other artifact URIs (a bucket the client
     /// would write directly) are refused with a message saying so.
     fn artifact_url(&self, run: &Run, rel: &str) -> Result<String> {
         let uri = &run.info.artifact_uri;
-        let Some(rest) = uri.strip_prefix("mlflow-artifacts:") else {
+        let Some(path) = proxy_path(uri) else {
             return Err(Error::Input(format!(
                 "run {}: artifact URI {uri} is not served by the tracking server's artifact \
                  proxy (start the server with --serve-artifacts / an artifacts destination)",
                 run.info.run_id
             )));
-        };
-        // `mlflow-artifacts:/path` or `mlflow-artifacts://host:port/path`.
-        let path = match rest.strip_prefix("//") {
-            Some(hosted) => hosted.split_once('/').map_or("", |(_, p)| p),
-            None => rest.trim_start_matches('/'),
         };
         let full = format!("{}/{rel}", path.trim_end_matches('/'));
         let encoded: Vec<String> = full.split('/').map(encode_segment).collect();
@@ -347,6 +363,16 @@ impl Client {
             encoded.join("/")
         )))
     }
+}
+
+/// The proxy path of an `mlflow-artifacts:/path` or `mlflow-artifacts://host:port/path`
+/// URI; `None` for other artifact URIs.
+fn proxy_path(uri: &str) -> Option<&str> {
+    let rest = uri.strip_prefix("mlflow-artifacts:")?;
+    Some(match rest.strip_prefix("//") {
+        Some(hosted) => hosted.split_once('/').map_or("", |(_, p)| p),
+        None => rest.trim_start_matches('/'),
+    })
 }
 
 fn tags_json(tags: &[Tag]) -> Value {

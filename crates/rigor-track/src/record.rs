@@ -354,7 +354,8 @@ pub fn log_evidence(
                     serde_json::to_string(&command).unwrap_or_default(),
                 ),
                 Tag::new("rigor.cwd", cwd.display().to_string()),
-                Tag::new("rigor.logs", "rigor/evidence"),
+                // The evidence is this run's output: its log.
+                Tag::new("rigor.logs", format!("rigor/evidence-{kind}.json")),
             ];
             if let Some(g) = git::state(cwd)? {
                 if let Some(c) = g.commit {
