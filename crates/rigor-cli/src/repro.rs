@@ -50,7 +50,7 @@ pub struct ReproArgs {
 }
 
 pub fn run(args: ReproArgs) -> Result<ExitCode, Failure> {
-    if !(args.tolerance >= 0.0) {
+    if args.tolerance.is_nan() || args.tolerance < 0.0 {
         return Err(Failure::Input(format!(
             "--tolerance {}: must be a number >= 0",
             args.tolerance

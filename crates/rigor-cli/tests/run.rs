@@ -3,6 +3,9 @@
 //! the tests make themselves. The Python case drives the official mlflow client from
 //! the venv tools/venv.sh prepares (skipped, saying so, where no venv can be made).
 
+// Helpers outside #[test] functions panic on a broken fixture, as tests do.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Read, Write};
