@@ -80,6 +80,18 @@ pub fn exit_code(code: i32) -> ExitCode {
 pub fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let cwd: PathBuf = std::env::current_dir()
         .map_err(|e| Failure::Internal(format!("working directory: {e}")))?;
+    // A param logged twice with two values would be refused by the server mid-run.
+    let mut keys: Vec<&str> = args.params.iter().map(|(k, _)| k.as_str()).collect();
+    if args.seed.is_some() {
+        keys.push("seed");
+    }
+    keys.sort_unstable();
+    if let Some(dup) = keys.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Failure::Input(format!(
+            "--param {}: given twice (--seed is logged as param `seed`)",
+            dup[0]
+        )));
+    }
     // Missing inputs are reported before anything else (no server needed to say so).
     for path in &args.inputs {
         if !cwd.join(path).exists() {

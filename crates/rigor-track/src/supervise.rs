@@ -82,6 +82,7 @@ pub fn run_echo(
     let Some((program, args)) = argv.split_first() else {
         return Err(Error::Input("no command to run (give it after --)".into()));
     };
+    default_action().store(false, Ordering::SeqCst);
     let interrupt = Arc::new(AtomicBool::new(false));
     let terminate = Arc::new(AtomicBool::new(false));
     let hooks = [
@@ -179,10 +180,27 @@ pub fn run_echo(
     })
 }
 
+/// Removes the forwarding hooks. A signal's disposition cannot be handed back once a
+/// hook was installed, so Ctrl-C's default (terminate) is emulated from here on: after
+/// the command, rigor stops on Ctrl-C as any program does.
 fn unhook(hooks: [std::result::Result<signal_hook::SigId, std::io::Error>; 2]) {
     for id in hooks.into_iter().flatten() {
         signal_hook::low_level::unregister(id);
     }
+    default_action().store(true, Ordering::SeqCst);
+}
+
+/// True when SIGINT/SIGTERM should act as by default (terminate rigor): between
+/// commands. Installed once per process; false while a command runs.
+fn default_action() -> &'static Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&flag));
+        }
+        flag
+    })
 }
 
 /// Copies `from` to `to` and to the file `log` as bytes arrive; says `done` at the end.
