@@ -1240,3 +1240,75 @@ fn compliance_of_a_mixed_experiment_from_the_cli_and_the_server() {
         "--experiment nope: no such experiment",
     );
 }
+
+#[test]
+fn track_works_for_classify_drift_and_ab_through_the_same_helper() {
+    let server = Server::start();
+    let root = common::root();
+    let dir = common::dir_with(&[(
+        "c.csv",
+        "label,pred,p1\n1,1,0.9\n0,0,0.2\n1,0,0.4\n0,1,0.6\n1,1,0.8\n0,0,0.1\n",
+    )]);
+    let uri = server.uri();
+    let reference = root.join("examples/drift/reference.csv");
+    let current = root.join("examples/drift/current.csv");
+    let ab = root.join("examples/ab/experiment.csv");
+    let cases: [(&str, Vec<String>, &str); 3] = [
+        (
+            "classify",
+            vec![
+                "eval".into(),
+                "classify".into(),
+                "--data".into(),
+                "c.csv".into(),
+                "--score".into(),
+                "p1".into(),
+            ],
+            "accuracy.ci_low",
+        ),
+        (
+            "drift",
+            vec![
+                "drift".into(),
+                "--reference".into(),
+                reference.display().to_string(),
+                "--current".into(),
+                current.display().to_string(),
+            ],
+            "dataset.share",
+        ),
+        (
+            "ab",
+            vec!["ab".into(), "--data".into(), ab.display().to_string()],
+            "",
+        ),
+    ];
+    for (kind, args, expect) in cases {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--track", "--experiment", kind, "--tracking-uri", &uri]);
+        let o = rigor(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{kind}: {}", stderr(&o));
+        let runs = server.runs_of(kind);
+        assert_eq!(runs.len(), 1, "{kind}");
+        let run = &runs[0];
+        let metrics = run["data"]["metrics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(!metrics.is_empty(), "{kind}");
+        if !expect.is_empty() {
+            assert!(metric(run, expect).is_some(), "{kind}: {metrics:?}");
+        }
+        let artifact = format!("rigor/evidence-{kind}.json");
+        let doc: Value =
+            serde_json::from_str(&server.artifact(run, &artifact).expect("evidence")).unwrap();
+        assert_eq!(doc["kind"], kind);
+        assert!(
+            !run["inputs"]["dataset_inputs"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{kind}"
+        );
+    }
+}
