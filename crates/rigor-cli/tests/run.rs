@@ -1312,3 +1312,62 @@ fn track_works_for_classify_drift_and_ab_through_the_same_helper() {
         );
     }
 }
+
+#[test]
+fn repro_runs_in_the_same_subdirectory_and_refuses_a_diff_that_does_not_apply() {
+    let server = Server::start();
+    let repo = repo(&[
+        (
+            "sub/job.sh",
+            "rigor eval text --hyp h.txt --ref r.txt -m chrF --no-ci --track\n",
+        ),
+        ("sub/h.txt", "the cat sat\n"),
+        ("sub/r.txt", "the cat sat down\n"),
+    ]);
+    let sub = repo.path().join("sub");
+    std::fs::write(sub.join("h.txt"), "the cat sat on\n").unwrap();
+    let o = rigor(
+        &sub,
+        &[
+            "run",
+            "--tracking-uri",
+            &server.uri(),
+            "--seed",
+            "0",
+            "--input",
+            "h.txt",
+            "--",
+            "sh",
+            "job.sh",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = run_id(&o);
+    let run = server.run(&id);
+    assert_eq!(tag(&run, "rigor.git.subdir").as_deref(), Some("sub"));
+    // From the repository's top: the same subdirectory of the checkout, the diff applied
+    // (the input's recorded bytes are the uncommitted ones).
+    git(repo.path(), &["checkout", "--", "sub/h.txt"]);
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}\n{}", stdout(&r), stderr(&r));
+    // A recorded diff that no longer applies: CANNOT, saying so.
+    let uri = run["info"]["artifact_uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("mlflow-artifacts:/")
+        .to_string();
+    let bogus = json!("not a patch").to_string();
+    let (status, _) = server.call(
+        "PUT",
+        &format!("/api/2.0/mlflow-artifacts/artifacts/{uri}/rigor/git.diff"),
+        Some(&Value::String(bogus)),
+    );
+    assert_eq!(status, 200);
+    let r = repro(repo.path(), &server.uri(), &id, &[]);
+    assert_eq!(r.status.code(), Some(2), "{}\n{}", stdout(&r), stderr(&r));
+    assert!(
+        stdout(&r).starts_with("CANNOT: the recorded diff does not apply"),
+        "{}",
+        stdout(&r)
+    );
+}
