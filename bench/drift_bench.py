@@ -54,21 +54,26 @@ def frame(rng, n, current):
     return pa.table(cols)
 
 
-def generate(data_dir, rows, seed):
+def generate(data_dir, rows, seed, fmt):
+    """The reference and current files in `fmt` (the same tables for csv and parquet)."""
     import numpy as np
     import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
 
     tag = f"drift-{rows}x50-s{seed}"
-    paths = [os.path.join(data_dir, f"{tag}-{side}.csv") for side in ("reference", "current")]
-    done = os.path.join(data_dir, tag + ".done")
+    paths = [os.path.join(data_dir, f"{tag}-{side}.{fmt}") for side in ("reference", "current")]
+    done = os.path.join(data_dir, f"{tag}-{fmt}.done")
     if os.path.exists(done) and all(os.path.exists(p) for p in paths):
         return paths
     os.makedirs(data_dir, exist_ok=True)
-    print(f"generating 2 x {rows:,} rows x 50 columns into {data_dir} ...", file=sys.stderr)
+    print(f"generating 2 x {rows:,} rows x 50 columns ({fmt}) into {data_dir} ...", file=sys.stderr)
     rng = np.random.default_rng(seed)
     for path, current in zip(paths, (False, True)):
         table = frame(rng, rows, current)
-        pcsv.write_csv(table, path + ".tmp", pcsv.WriteOptions(quoting_style="none"))
+        if fmt == "csv":
+            pcsv.write_csv(table, path + ".tmp", pcsv.WriteOptions(quoting_style="none"))
+        else:
+            pq.write_table(table, path + ".tmp")
         os.replace(path + ".tmp", path)
     open(done, "w").close()
     return paths
@@ -113,6 +118,8 @@ def main():
     ap = argparse.ArgumentParser(prog="bench/drift", description=__doc__)
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows in each file")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--input", choices=["parquet", "csv"], default="parquet",
+                    help="file format every tool reads")
     ap.add_argument("--data-dir", default=os.path.join(BENCH, "data"))
     ap.add_argument("--no-build", action="store_true", help="use the release binary as it is")
     ap.add_argument("--skip", action="append", default=[], choices=["evidently", "scipy"],
@@ -120,7 +127,7 @@ def main():
     args = ap.parse_args()
 
     ensure_time()
-    ref, cur = generate(args.data_dir, args.rows, args.seed)
+    ref, cur = generate(args.data_dir, args.rows, args.seed, args.input)
     if not args.no_build:
         build_rigor()
     if not os.path.exists(RIGOR):
@@ -144,13 +151,14 @@ def main():
         print("timing plain scipy per column ...", file=sys.stderr)
         out, secs, cpu, rss = timed([py, os.path.join(BENCH, "peers", "drift_scipy.py"), ref, cur])
         sp = json.loads(out)
-        rows.append(("plain scipy per column (pandas read)", secs, cpu, rss))
+        rows.append(("plain scipy per column (pandas)", secs, cpu, rss))
 
     size_mb = sum(os.path.getsize(p) for p in (ref, cur)) / 1e6
     print()
     print(f"inputs: {ref}")
     print(f"        {cur}")
-    print(f"        2 x {args.rows:,} rows x 50 columns, CSV, {size_mb:.0f} MB on disk; {os.cpu_count()} cores")
+    print(f"        2 x {args.rows:,} rows x 50 columns, {args.input}, {size_mb:.0f} MB on disk; "
+          f"{os.cpu_count()} cores")
     print()
     base_s, base_rss = rows[0][1], rows[0][3]
     w = max(len(r[0]) for r in rows)
@@ -159,10 +167,10 @@ def main():
     for tool, secs, cpu, rss in rows:
         print(f"{tool:<{w}}  {secs:7.2f}  {cpu:7.2f}  {rss:11.0f}  {secs / base_s:12.1f}x  {rss / base_rss:11.1f}x")
     if ev:
-        print(f"Evidently in-process: import {ev['import_s']:.1f} s, read_csv {ev['read_s']:.1f} s, "
+        print(f"Evidently in-process: import {ev['import_s']:.1f} s, read {ev['read_s']:.1f} s, "
               f"report {ev['report_s']:.1f} s")
     if sp:
-        print(f"scipy in-process: import {sp['import_s']:.1f} s, read_csv {sp['read_s']:.1f} s, "
+        print(f"scipy in-process: import {sp['import_s']:.1f} s, read {sp['read_s']:.1f} s, "
               f"statistics {sp['stats_s']:.1f} s")
     print()
 

@@ -1,4 +1,4 @@
-"""Evidently 0.7 DataDriftPreset on two CSV files, as a user would run it.
+"""Evidently 0.7 DataDriftPreset on two files (Parquet or CSV), as a user would run it.
 
 Prints JSON: per-column method, score and verdict, the drifted-column count, and the
 in-process seconds for reading and for the report.
@@ -16,8 +16,9 @@ from evidently import Report  # noqa: E402
 from evidently.presets import DataDriftPreset  # noqa: E402
 
 t_import = time.perf_counter()
-ref = pd.read_csv(sys.argv[1])
-cur = pd.read_csv(sys.argv[2])
+read = pd.read_parquet if sys.argv[1].endswith(".parquet") else pd.read_csv
+ref = read(sys.argv[1])
+cur = read(sys.argv[2])
 t_read = time.perf_counter()
 snap = Report([DataDriftPreset()], include_tests=True).run(cur, ref)
 d = snap.dict()

@@ -1,6 +1,6 @@
 """Plain scipy per column: what a hand-written drift script does.
 
-Reads both CSV files with pandas; for every numerical column computes scipy's
+Reads both files with pandas (Parquet or CSV); for every numerical column computes scipy's
 ks_2samp and the normed Wasserstein distance, for every other column a chi-square
 test of the value counts and the Jensen-Shannon distance (scipy.spatial). No
 reporting layer. Prints JSON with the in-process seconds.
@@ -19,8 +19,9 @@ from scipy import stats  # noqa: E402
 from scipy.spatial import distance  # noqa: E402
 
 t_import = time.perf_counter()
-ref = pd.read_csv(sys.argv[1])
-cur = pd.read_csv(sys.argv[2])
+read = pd.read_parquet if sys.argv[1].endswith(".parquet") else pd.read_csv
+ref = read(sys.argv[1])
+cur = read(sys.argv[2])
 t_read = time.perf_counter()
 out = {}
 for col in ref.columns:

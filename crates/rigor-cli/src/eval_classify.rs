@@ -7,12 +7,14 @@ use std::process::ExitCode;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use rigor_io::evidence::classify::{
-    Between, ClassMetrics, ClassifyReport, ClassifySlice, ConfusionMatrix, FairnessReport,
-    GroupMetrics, Metric,
+    Between, ClassMetrics, ClassifyReport, ClassifySlice, ConfusionMatrix, Curve, FairnessReport,
+    GroupMetrics, Metric, ReliabilityBin,
 };
 use rigor_io::evidence::ClassifyEvidence;
 use rigor_io::table::{read_columns, Column, ColumnSpec, Kind, TextColumn};
-use rigor_metrics::classify::{build, Average, Coded, Evaluator, Input, Rows, ScoreInput, Setup};
+use rigor_metrics::classify::{
+    build, Average, Coded, Diagnostics, Evaluator, Input, Rows, ScoreInput, Setup,
+};
 use rigor_stats::{resampled_intervals, Bootstrap, Estimate};
 
 use crate::output::{csv_field, csv_number, emit, table, Format};
@@ -146,8 +148,122 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
     let score_columns = parse_scores(&args.scores)?;
     let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let path = &args.data;
+    let (input, mut warnings) = read_input(&args, &score_columns)?;
+    let problem = build(input).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+    warnings.extend(problem.notes.iter().cloned());
 
-    // Read the columns, checking every value as it is read.
+    let bootstrap = (!args.no_ci).then_some(Bootstrap {
+        resamples: args.resamples,
+        confidence: args.confidence,
+        seed: args.seed,
+    });
+    let setup = &problem.setup;
+    let slices: Vec<(String, ClassifySlice, Vec<String>)> = problem
+        .slices
+        .iter()
+        .map(|s| {
+            let rows = problem.rows.select(&s.rows);
+            let (report, notes, _) =
+                evaluate(setup, rows, bootstrap.as_ref(), &args.sensitive, false);
+            let slice = ClassifySlice {
+                by: s.by.iter().cloned().collect(),
+                report,
+            };
+            (s.name.clone(), slice, notes)
+        })
+        .collect();
+    let (report, notes, diagnostics) = evaluate(
+        setup,
+        problem.rows,
+        bootstrap.as_ref(),
+        &args.sensitive,
+        true,
+    );
+    let diagnostics = diagnostics.unwrap_or_default();
+    let curve = |c: &rigor_metrics::classify::curves::Curve| Curve {
+        x: c.x.clone(),
+        y: c.y.clone(),
+    };
+    warnings.extend(notes);
+    for (name, _, notes) in &slices {
+        warnings.extend(notes.iter().map(|n| format!("slice '{name}': {n}")));
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+
+    let evidence = ClassifyEvidence {
+        kind: "classify".to_string(),
+        report,
+        data: path.display().to_string(),
+        label: args.label.clone(),
+        pred: args.pred.clone(),
+        scores: match &score_columns {
+            ScoreColumns::None => IndexMap::new(),
+            ScoreColumns::One(c) => setup
+                .positive
+                .map(|p| (setup.class_names[p as usize].clone(), c.clone()))
+                .into_iter()
+                .collect(),
+            ScoreColumns::PerClass(v) => v.iter().cloned().collect(),
+        },
+        positive: setup
+            .positive
+            .map(|p| setup.class_names[p as usize].clone()),
+        average: Average::from(args.average).name().to_string(),
+        bins: args.bins,
+        classes: setup.class_names.clone(),
+        by: args.by.clone(),
+        slices: slices.into_iter().map(|(n, s, _)| (n, s)).collect(),
+        confidence: args.confidence,
+        resamples: if args.no_ci { 0 } else { args.resamples },
+        warnings,
+        reliability: diagnostics
+            .reliability
+            .iter()
+            .map(|b| ReliabilityBin {
+                lower: b.lower,
+                upper: b.upper,
+                n: b.n,
+                confidence: b.confidence,
+                accuracy: b.accuracy,
+            })
+            .collect(),
+        roc: diagnostics.curves.as_ref().map(|c| curve(&c.roc)),
+        pr: diagnostics.curves.as_ref().map(|c| curve(&c.pr)),
+        provenance: rigor_io::evidence::Provenance::of_this_process(
+            vec![rigor_io::evidence::Input::new(
+                "data",
+                path,
+                &rigor_io::input::digest_file(path)?,
+            )],
+            args.seed,
+        ),
+    };
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&evidence)
+                .map_err(|e| Failure::Internal(format!("serialising JSON: {e}")))?;
+            s.push('\n');
+            s
+        }
+        Format::Csv => render_csv(&evidence),
+        Format::Table => render_table(&evidence, bootstrap.as_ref()),
+    };
+    emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the columns the options name, checking every value as it is read.
+fn read_input(
+    args: &ClassifyArgs,
+    score_columns: &ScoreColumns,
+) -> Result<(Input, Vec<String>), Failure> {
+    let path = &args.data;
+
     let not_nan = |v: &str| {
         if v.eq_ignore_ascii_case("nan") {
             Err("NaN".to_string())
@@ -174,7 +290,7 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
             kind: Kind::Text(Some(&not_nan)),
         },
     ];
-    let score_names: Vec<&str> = match &score_columns {
+    let score_names: Vec<&str> = match score_columns {
         ScoreColumns::None => Vec::new(),
         ScoreColumns::One(c) => vec![c.as_str()],
         ScoreColumns::PerClass(v) => v.iter().map(|(_, c)| c.as_str()).collect(),
@@ -228,7 +344,7 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         .map(|n| (n.clone(), columns.next().unwrap_or_default()))
         .collect();
 
-    let scores = match &score_columns {
+    let scores = match score_columns {
         ScoreColumns::None => ScoreInput::None,
         ScoreColumns::One(_) => ScoreInput::Binary(numbers.pop().unwrap_or_default()),
         ScoreColumns::PerClass(classes) => {
@@ -244,7 +360,7 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
             )
         }
     };
-    let problem = build(Input {
+    let input = Input {
         labels,
         preds,
         scores,
@@ -253,88 +369,8 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         by,
         average: args.average.into(),
         bins: args.bins,
-    })
-    .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
-    warnings.extend(problem.notes.iter().cloned());
-
-    let bootstrap = (!args.no_ci).then_some(Bootstrap {
-        resamples: args.resamples,
-        confidence: args.confidence,
-        seed: args.seed,
-    });
-    let setup = &problem.setup;
-    let slices: Vec<(String, ClassifySlice, Vec<String>)> = problem
-        .slices
-        .iter()
-        .map(|s| {
-            let rows = problem.rows.select(&s.rows);
-            let (report, notes) = evaluate(setup, rows, bootstrap.as_ref(), &args.sensitive);
-            let slice = ClassifySlice {
-                by: s.by.iter().cloned().collect(),
-                report,
-            };
-            (s.name.clone(), slice, notes)
-        })
-        .collect();
-    let (report, notes) = evaluate(setup, problem.rows, bootstrap.as_ref(), &args.sensitive);
-    warnings.extend(notes);
-    for (name, _, notes) in &slices {
-        warnings.extend(notes.iter().map(|n| format!("slice '{name}': {n}")));
-    }
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-
-    let evidence = ClassifyEvidence {
-        kind: "classify".to_string(),
-        report,
-        data: path.display().to_string(),
-        label: args.label.clone(),
-        pred: args.pred.clone(),
-        scores: match &score_columns {
-            ScoreColumns::None => IndexMap::new(),
-            ScoreColumns::One(c) => setup
-                .positive
-                .map(|p| (setup.class_names[p as usize].clone(), c.clone()))
-                .into_iter()
-                .collect(),
-            ScoreColumns::PerClass(v) => v.iter().cloned().collect(),
-        },
-        positive: setup
-            .positive
-            .map(|p| setup.class_names[p as usize].clone()),
-        average: Average::from(args.average).name().to_string(),
-        bins: args.bins,
-        classes: setup.class_names.clone(),
-        by: args.by.clone(),
-        slices: slices.into_iter().map(|(n, s, _)| (n, s)).collect(),
-        confidence: args.confidence,
-        resamples: if args.no_ci { 0 } else { args.resamples },
-        warnings,
-        provenance: rigor_io::evidence::Provenance::of_this_process(
-            vec![rigor_io::evidence::Input::new(
-                "data",
-                path,
-                &rigor_io::input::digest_file(path)?,
-            )],
-            args.seed,
-        ),
     };
-    let text = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&evidence)
-                .map_err(|e| Failure::Internal(format!("serialising JSON: {e}")))?;
-            s.push('\n');
-            s
-        }
-        Format::Csv => render_csv(&evidence),
-        Format::Table => render_table(&evidence, bootstrap.as_ref()),
-    };
-    emit(&text, args.output.as_deref())?;
-    if let Some(t) = &tracker {
-        t.log(&evidence)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((input, warnings))
 }
 
 fn check_settings(args: &ClassifyArgs) -> Result<(), Failure> {
@@ -416,15 +452,21 @@ fn sum_warning(columns: &[Vec<f64>], names: &[&str]) -> Option<String> {
     ))
 }
 
-/// Evaluates one set of rows, with intervals; returns the report and its notes.
+/// Points per curve in the evidence: enough for any chart, small beside the data.
+const CURVE_POINTS: usize = 1000;
+
+/// Evaluates one set of rows, with intervals; returns the report, its notes and, when
+/// asked, the diagnostics a readout draws.
 fn evaluate(
     setup: &Setup,
     rows: Rows,
     bootstrap: Option<&Bootstrap>,
     sensitive: &[String],
-) -> (ClassifyReport, Vec<String>) {
+    with_diagnostics: bool,
+) -> (ClassifyReport, Vec<String>, Option<Diagnostics>) {
     let evaluator = Evaluator::new(setup, rows);
     let result = evaluator.evaluate();
+    let diagnostics = with_diagnostics.then(|| evaluator.diagnostics(CURVE_POINTS));
     let mut notes = result.notes.clone();
     // Label metrics resample the (label, prediction, group) cells, score metrics the
     // scored rows: both are the bootstrap over rows of the metrics they compute.
@@ -540,7 +582,7 @@ fn evaluate(
         confusion_matrix,
         fairness,
     };
-    (report, notes)
+    (report, notes, diagnostics)
 }
 
 fn render_csv(e: &ClassifyEvidence) -> String {

@@ -26,9 +26,15 @@ pub struct ServerArgs {
     #[arg(long, default_value = "sqlite:///rigor.db", value_name = "URI")]
     backend_store_uri: String,
 
-    /// Directory where artifacts uploaded through the proxy are stored (created if
-    /// missing). Runs get `mlflow-artifacts:/` artifact URIs.
-    #[arg(long, default_value = "./rigor-artifacts", value_name = "DIR")]
+    /// Where artifacts uploaded through the proxy are stored: a directory (created if
+    /// missing), or `s3://BUCKET/PREFIX` with the usual AWS_* variables (and
+    /// AWS_ENDPOINT_URL or MLFLOW_S3_ENDPOINT_URL for an S3-compatible service). Runs
+    /// get `mlflow-artifacts:/` artifact URIs either way.
+    #[arg(
+        long,
+        default_value = "./rigor-artifacts",
+        value_name = "DIR|s3://BUCKET/PREFIX"
+    )]
     artifacts_destination: String,
 
     /// Address to listen on (0.0.0.0 for every interface).

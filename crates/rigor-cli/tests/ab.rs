@@ -525,7 +525,8 @@ fn other_bad_input() {
         ],
     )
     .bad_input(&["--alpha"]);
-    rigor(dir.path(), &["ab", "--data", "x.parquet"]).bad_input(&["x.parquet"]);
+    rigor(dir.path(), &["ab", "--data", "x.parquet"]).bad_input(&["x.parquet", "no such file"]);
+    rigor(dir.path(), &["ab", "--data", "x.xlsx"]).bad_input(&["x.xlsx", "unknown format"]);
     let mut many = String::from("variant,id,m\n");
     for i in 0..1001 {
         many.push_str(&format!(
@@ -714,6 +715,42 @@ fn plain_gzip_jsonl_and_tsv_inputs_agree() {
     for f in ["t.csv.gz", "t.jsonl", "t.tsv"] {
         assert_eq!(comparisons(f), plain, "{f}");
     }
+}
+
+#[test]
+fn parquet_and_csv_give_the_same_document() {
+    let dir = root().join("tools/goldens/ab");
+    let run = |file: &str| {
+        let out = rigor(
+            &dir,
+            &[
+                "ab",
+                "--data",
+                file,
+                "--unit-col",
+                "user_id",
+                "--metric",
+                "converted",
+                "--metric",
+                "revenue",
+                "--covariate",
+                "revenue=pre_revenue",
+                "--segment",
+                "country",
+                "--day-col",
+                "day",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+        let mut j = out.json();
+        for key in ["data", "inputs", "command"] {
+            j[key] = serde_json::Value::Null;
+        }
+        j
+    };
+    assert_eq!(run("cases/two_arm.parquet"), run("cases/two_arm.csv"));
 }
 
 #[test]

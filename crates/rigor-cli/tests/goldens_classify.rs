@@ -143,3 +143,93 @@ fn every_value_matches_scikit_learn_and_fairlearn() {
             .join("\n")
     );
 }
+
+#[derive(Deserialize)]
+struct CurveGoldens {
+    curves: Vec<CurveCase>,
+}
+
+#[derive(Deserialize)]
+struct CurveCase {
+    case: String,
+    args: Vec<String>,
+    roc: Value,
+    pr: Value,
+}
+
+/// The `roc` and `pr` curves equal scikit-learn's `roc_curve` and
+/// `precision_recall_curve` (drop_intermediate=False) point for point; one-class
+/// labels give neither (tools/goldens/classify/curves.json, from curves.py).
+#[test]
+fn curves_match_scikit_learn() {
+    let dir = root().join("tools/goldens/classify");
+    let goldens: CurveGoldens =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("curves.json")).unwrap()).unwrap();
+    let mut t = Tally {
+        compared: 0,
+        mismatches: Vec::new(),
+    };
+    for c in &goldens.curves {
+        let mut args: Vec<&str> = vec!["eval", "classify"];
+        args.extend(c.args.iter().map(String::as_str));
+        args.extend(["--no-ci", "--format", "json"]);
+        let out = rigor(&dir, &args);
+        assert_eq!(out.code, 0, "{} {:?}: {}", c.case, c.args, out.stderr);
+        let json = out.json();
+        let at = format!("{} {}", c.case, c.args.join(" "));
+        for (name, expected) in [("roc", &c.roc), ("pr", &c.pr)] {
+            if expected.is_null() {
+                t.compared += 1;
+                if json.get(name).is_some() {
+                    t.mismatches
+                        .push(format!("{at}: {name} present, scikit-learn has none"));
+                }
+            } else {
+                compare(
+                    &format!("{at} {name}"),
+                    name,
+                    expected,
+                    json.get(name),
+                    &mut t,
+                );
+            }
+        }
+        if c.roc.is_null() {
+            continue;
+        }
+        // The reliability diagram behind ECE: its bins weigh up to ECE itself.
+        let bins = json["reliability"].as_array().expect("reliability bins");
+        let n: f64 = bins.iter().map(|b| b["n"].as_f64().unwrap()).sum();
+        let ece: f64 = bins
+            .iter()
+            .map(|b| {
+                let w = b["n"].as_f64().unwrap() / n;
+                w * (b["accuracy"].as_f64().unwrap() - b["confidence"].as_f64().unwrap()).abs()
+            })
+            .sum();
+        let reported = json["metrics"]["ece"]["value"].as_f64().unwrap();
+        assert!(
+            (ece - reported).abs() < 1e-12,
+            "{at}: bins give ECE {ece}, reported {reported}"
+        );
+        assert_eq!(n, json["n"].as_f64().unwrap(), "{at}: every row in a bin");
+    }
+    eprintln!(
+        "classify curve goldens: {} of {} values matched",
+        t.compared - t.mismatches.len(),
+        t.compared
+    );
+    assert!(t.compared > 1000, "only {} curve values", t.compared);
+    assert!(
+        t.mismatches.is_empty(),
+        "{} of {} values differ:\n{}",
+        t.mismatches.len(),
+        t.compared,
+        t.mismatches
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

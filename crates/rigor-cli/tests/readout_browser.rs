@@ -24,47 +24,6 @@ use serde_json::{json, Value};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// A classifier document with reliability bins and ROC / PR curves, as the readout
-/// draws them (constructed after CONTRACT.md's classify shape).
-fn classifier_evidence() -> String {
-    let bins: Vec<Value> = (0..10)
-        .map(|b| {
-            let lower = b as f64 / 10.0;
-            json!({"lower": lower, "upper": lower + 0.1, "n": 40 + b,
-                   "confidence": lower + 0.05, "accuracy": (lower + 0.02).min(1.0)})
-        })
-        .collect();
-    let roc_x: Vec<f64> = (0..=20).map(|i| i as f64 / 20.0).collect();
-    let roc_y: Vec<f64> = roc_x.iter().map(|x: &f64| x.sqrt()).collect();
-    let pr_y: Vec<f64> = roc_x.iter().map(|x| 1.0 - 0.4 * x * x).collect();
-    json!({
-        "kind": "classify", "n": 450,
-        "metrics": {"accuracy": {"value": 0.85, "ci_low": 0.82, "ci_high": 0.88},
-                    "ece": {"value": 0.031, "ci_low": 0.02, "ci_high": 0.05},
-                    "roc_auc": {"value": 0.91, "ci_low": 0.88, "ci_high": 0.93},
-                    "average_precision": {"value": 0.87, "ci_low": 0.83, "ci_high": 0.9}},
-        "per_class": {"0": {"precision": 0.86, "recall": 0.84, "f1": 0.85, "support": 230},
-                      "1": {"precision": 0.84, "recall": 0.86, "f1": 0.85, "support": 220}},
-        "confusion_matrix": {"labels": ["0", "1"], "matrix": [[193, 37], [31, 189]]},
-        "slices": {
-            "eu": {"by": {"region": "eu"}, "n": 200,
-                   "metrics": {"accuracy": {"value": 0.88}, "ece": {"value": 0.04}},
-                   "per_class": {}, "confusion_matrix": {"labels": [], "matrix": []}},
-            "us": {"by": {"region": "us"}, "n": 250,
-                   "metrics": {"accuracy": {"value": 0.79}, "ece": {"value": 0.06}},
-                   "per_class": {}, "confusion_matrix": {"labels": [], "matrix": []}}
-        },
-        "reliability": bins,
-        "roc": {"x": roc_x, "y": roc_y},
-        "pr": {"x": roc_x, "y": pr_y},
-        "rigor_version": "0.1.0", "command": ["rigor", "eval", "classify", "--data", "eval.csv"],
-        "seed": 0,
-        "inputs": [{"role": "data", "path": "eval.csv", "bytes": 9000,
-                    "blake3": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]
-    })
-    .to_string()
-}
-
 #[test]
 fn readout_renders_in_headless_chromium() {
     if !Path::new(CHROMIUM).exists() {
@@ -82,16 +41,37 @@ fn readout_renders_in_headless_chromium() {
     // A readout with every kind of chart: forest plots, per-query histograms,
     // reliability diagram, ROC and PR curves, and a NO-GO decision with a failing slice;
     // slices, groups, segments and drift columns in tables.
-    let d = dir_with(&[
-        ("clf.json", &classifier_evidence()),
-        (
-            "policy.toml",
-            "[gate]\nname = \"browser check\"\n\n[[lift]]\nmeasure = \"nDCG@10\"\nmin_delta = 0.1\n\
+    let d = dir_with(&[(
+        "policy.toml",
+        "[gate]\nname = \"browser check\"\n\n[[lift]]\nmeasure = \"nDCG@10\"\nmin_delta = 0.1\n\
              \n[[threshold]]\nmeasure = \"accuracy\"\nmin = 0.8\nslices = \"all\"\n\
              \n[[guardrail]]\nmeasure = \"latency\"\ntolerance = 5\nslices = \"all\"\n",
-        ),
-    ]);
+    )]);
     let ex = root().join("examples");
+    // Real classifier evidence (binary, scores, slices): reliability bins, ROC and PR.
+    let spam = root().join("tools/goldens/classify/cases/fairness/data.jsonl");
+    let r = rigor(
+        d.path(),
+        &[
+            "eval",
+            "classify",
+            "--data",
+            &spam.display().to_string(),
+            "--score",
+            "score",
+            "--positive",
+            "spam",
+            "--by",
+            "region",
+            "--resamples",
+            "200",
+            "--format",
+            "json",
+            "--output",
+            "clf.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let r = rigor(
         d.path(),
         &[

@@ -25,6 +25,11 @@ struct Server {
 impl Server {
     /// Starts `rigor server --port 0` in `dir` and waits for its address.
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, "./artifacts", &[])
+    }
+
+    /// [`Server::start`] with an artifact destination and extra environment.
+    fn start_with(dir: &Path, artifacts: &str, env: &[(&str, &str)]) -> Server {
         let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_rigor"))
             .args([
@@ -34,8 +39,9 @@ impl Server {
                 "--backend-store-uri",
                 "sqlite:///rigor.db",
                 "--artifacts-destination",
-                "./artifacts",
+                artifacts,
             ])
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .current_dir(dir)
             .stderr(Stdio::piped())
@@ -355,9 +361,9 @@ fn kill_9_loses_no_acknowledged_write() {
     eprintln!("kill -9 after {total} acknowledged values: none lost");
 }
 
-/// The official MLflow client, unchanged, against the real binary.
-#[test]
-fn mlflow_client_compatibility_suite() {
+/// The python of the venv `tools/venv.sh NAME tools/DIR/requirements.txt` makes;
+/// `None` (the caller skips, saying so) only when python3 cannot make venvs at all.
+fn venv_python(test: &str, name: &str, requirements: &str) -> Option<String> {
     let root = common::root();
     let python_ok = Command::new("python3")
         .args(["-c", "import venv, ensurepip"])
@@ -365,21 +371,34 @@ fn mlflow_client_compatibility_suite() {
         .map(|s| s.success())
         .unwrap_or(false);
     if !python_ok {
-        eprintln!("SKIPPED mlflow_client_compatibility_suite: python3 with venv/ensurepip is not available, so no venv can be created for the mlflow client");
-        return;
+        eprintln!("SKIPPED {test}: python3 with venv/ensurepip is not available, so no venv can be created for {name}");
+        return None;
     }
     let venv = Command::new("bash")
         .arg(root.join("tools/venv.sh"))
-        .args(["mlflow-client", "tools/mlflow-client/requirements.txt"])
+        .args([name, requirements])
         .current_dir(&root)
         .output()
         .expect("run tools/venv.sh");
     assert!(
         venv.status.success(),
-        "tools/venv.sh could not install the mlflow client (needs PyPI):\n{}",
+        "tools/venv.sh could not install {requirements} (needs PyPI):\n{}",
         String::from_utf8_lossy(&venv.stderr)
     );
-    let python = String::from_utf8_lossy(&venv.stdout).trim().to_string();
+    Some(String::from_utf8_lossy(&venv.stdout).trim().to_string())
+}
+
+/// The official MLflow client, unchanged, against the real binary.
+#[test]
+fn mlflow_client_compatibility_suite() {
+    let root = common::root();
+    let Some(python) = venv_python(
+        "mlflow_client_compatibility_suite",
+        "mlflow-client",
+        "tools/mlflow-client/requirements.txt",
+    ) else {
+        return;
+    };
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut server = Server::start(dir.path());
@@ -402,4 +421,103 @@ fn mlflow_client_compatibility_suite() {
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
     server.signal("-TERM");
     assert!(server.wait().success());
+}
+
+/// Artifacts in an S3 bucket (`--artifacts-destination s3://BUCKET/PREFIX`): the
+/// official client logs, lists and downloads through the proxy, and the object is in
+/// the bucket under the prefix. The S3 service is moto's standalone server on
+/// 127.0.0.1 (tools/s3/requirements.txt).
+#[test]
+fn s3_artifacts_through_the_mlflow_client() {
+    let test = "s3_artifacts_through_the_mlflow_client";
+    let Some(client) = venv_python(
+        test,
+        "mlflow-client",
+        "tools/mlflow-client/requirements.txt",
+    ) else {
+        return;
+    };
+    let Some(s3_python) = venv_python(test, "s3", "tools/s3/requirements.txt") else {
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let s3_addr = format!("127.0.0.1:{port}");
+    let moto = Path::new(&s3_python).with_file_name("moto_server");
+    let mut s3 = Command::new(&moto)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", moto.display()));
+    struct Kill<'a>(&'a mut Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _s3 = Kill(&mut s3);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(&s3_addr).is_err() {
+        assert!(Instant::now() < deadline, "moto_server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, _) = http(&s3_addr, "PUT", "/rigor-test", None).expect("create bucket");
+    assert_eq!(status, 200, "create bucket");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let endpoint = format!("http://{s3_addr}");
+    let server = Server::start_with(
+        dir.path(),
+        "s3://rigor-test/mlflow",
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    let script = r#"
+import mlflow, os, sys
+mlflow.set_experiment("s3")
+with mlflow.start_run() as run:
+    mlflow.log_text("hello from s3\n", "notes/hello.txt")
+client = mlflow.MlflowClient()
+names = [f.path for f in client.list_artifacts(run.info.run_id, "notes")]
+assert names == ["notes/hello.txt"], names
+path = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="notes/hello.txt", dst_path=sys.argv[1])
+assert open(path).read() == "hello from s3\n"
+print("IDS", run.info.experiment_id, run.info.run_id)
+"#;
+    let out = Command::new(&client)
+        .args(["-c", script])
+        .arg(dir.path().join("download"))
+        .env("MLFLOW_TRACKING_URI", format!("http://{}", server.addr))
+        .env("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+        .current_dir(dir.path())
+        .output()
+        .expect("run the mlflow client");
+    assert!(
+        out.status.success(),
+        "mlflow client against s3 artifacts failed:\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.stderr.lock().map(|l| l.clone()).unwrap_or_default()
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("IDS "))
+        .unwrap_or_else(|| panic!("no ids in {stdout}"));
+    let mut ids = line.split_whitespace();
+    let (experiment, run) = (ids.next().expect("experiment"), ids.next().expect("run"));
+    let key = format!("/rigor-test/mlflow/{experiment}/{run}/artifacts/notes/hello.txt");
+    let (status, body) = http(&s3_addr, "GET", &key, None).expect("get object");
+    assert_eq!((status, body.as_str()), (200, "hello from s3\n"), "{key}");
+    assert!(
+        !dir.path().join("artifacts").exists() && !dir.path().join("rigor-artifacts").exists(),
+        "nothing written locally"
+    );
 }

@@ -1,4 +1,5 @@
-//! rigor-metrics: pure evaluation kernels — slices in, numbers out.
+//! rigor-metrics: pure evaluation kernels — slices in, numbers out: `ir` (trec_eval)
+//! and `text` (sacrebleu, rouge-score, SQuAD).
 //!
 //! No I/O, no printing, no async. Exactness to the reference implementations and speed
 //! live here; readers (rigor-io) validate input before it reaches a kernel.

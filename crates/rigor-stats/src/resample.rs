@@ -14,8 +14,11 @@
 //! million rows is 4 units for a binary classifier.
 //!
 //! **Drawing the counts.** With few units the multinomial is drawn unit by unit as
-//! conditional binomials (`c_j ~ Bin(N − Σ_{i<j} c_i, m_j / Σ_{i≥j} m_i)`). With many
-//! units it is drawn by Poissonization: independent `c_j ~ Poisson(m_j)` (sequential
+//! conditional binomials (`c_j ~ Bin(N − Σ_{i<j} c_i, m_j / Σ_{i≥j} m_i)`). Many
+//! single-row units (a plain row bootstrap) are drawn in blocks of 64: block totals
+//! by conditional binomials, then each block's draws spread uniformly over its rows
+//! with six random bits each. Many units of varying multiplicity are drawn by
+//! Poissonization: independent `c_j ~ Poisson(m_j)` (sequential
 //! memory access, no per-draw random writes), then corrected to exactly `N` draws by
 //! adding draws at random (if fewer than `N`) or removing uniformly chosen draws (if
 //! more). Given their total, independent Poisson counts are multinomial, and adding
@@ -124,8 +127,49 @@ impl<'a> Drawer<'a> {
     fn counts(&self, rng: &mut ChaCha8Rng, counts: &mut [u32]) {
         if self.m.len() <= BINOMIAL_UNITS {
             self.binomials(rng, counts);
+        } else if self.unit {
+            self.blocked(rng, counts);
         } else {
             self.poissonized(rng, counts);
+        }
+    }
+
+    /// Rows (every multiplicity 1) in blocks of 64: block totals by conditional
+    /// binomials, then each block's draws spread uniformly over its 64 rows, six random
+    /// bits a draw. Exact: a multinomial's block totals are multinomial, and given its
+    /// total a block's counts are uniform draws over its rows.
+    fn blocked(&self, rng: &mut ChaCha8Rng, counts: &mut [u32]) {
+        const BLOCK: usize = 64;
+        counts.fill(0);
+        let mut rows_left = self.n;
+        let mut units_left = counts.len() as u64;
+        for block in counts.chunks_mut(BLOCK) {
+            let size = block.len() as u64;
+            let total = if rows_left == 0 {
+                0
+            } else if size >= units_left {
+                rows_left
+            } else {
+                let p = size as f64 / units_left as f64;
+                Binomial::new(rows_left, p).map_or(0, |d| d.sample(rng))
+            };
+            rows_left -= total;
+            units_left -= size;
+            if block.len() == BLOCK {
+                let mut left = total;
+                while left > 0 {
+                    let mut bits = rng.next_u64();
+                    for _ in 0..left.min(10) {
+                        block[(bits & 63) as usize] += 1;
+                        bits >>= 6;
+                    }
+                    left -= left.min(10);
+                }
+            } else {
+                for _ in 0..total {
+                    block[rng.gen_range(0..block.len())] += 1;
+                }
+            }
         }
     }
 
@@ -193,16 +237,36 @@ impl<'a> Drawer<'a> {
     }
 }
 
-/// A Poisson(1) variate by inversion of its CDF at a 53-bit uniform.
+/// A Poisson(1) variate by inversion of its CDF at a uniform 64-bit integer: `k` is
+/// the number of CDF thresholds (scaled to 2^64) at or below the draw. The first eight
+/// are compared without branches; the rest (probability 1e-5) only when needed.
+#[inline]
 fn poisson1(rng: &mut ChaCha8Rng) -> u32 {
-    // CDF of Poisson(1) at k = 0..=17; past 17 the remaining mass is below 2^-53.
-    const CDF: [f64; 18] = poisson1_cdf();
-    let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    const T: [u64; 18] = poisson1_thresholds();
+    let r = rng.next_u64();
+    let mut k: u32 = T[..8].iter().map(|&t| u32::from(r >= t)).sum();
+    if k == 8 {
+        k += T[8..].iter().map(|&t| u32::from(r >= t)).sum::<u32>();
+    }
+    k
+}
+
+/// `CDF(k) · 2^64` of Poisson(1) for k = 0..=17; past 17 the remaining mass is below
+/// 2^-53. (A threshold that rounds to 2^64 saturates at u64::MAX.)
+const fn poisson1_thresholds() -> [u64; 18] {
+    let cdf = poisson1_cdf();
+    let mut t = [0u64; 18];
     let mut k = 0;
-    while k < CDF.len() && u >= CDF[k] {
+    while k < 18 {
+        let scaled = cdf[k] * 18_446_744_073_709_551_616.0;
+        t[k] = if scaled >= 18_446_744_073_709_551_615.0 {
+            u64::MAX
+        } else {
+            scaled as u64
+        };
         k += 1;
     }
-    k as u32
+    t
 }
 
 const fn poisson1_cdf() -> [f64; 18] {
@@ -289,6 +353,42 @@ mod tests {
     }
 
     #[test]
+    fn blocked_rows_have_multinomial_moments() {
+        // 1000 single-row units: every count is Bin(1000, 1/1000), mean 1, var 0.999.
+        let m = vec![1u64; 1000];
+        let d = Drawer::new(&m, 1000);
+        let mut c = vec![0u32; m.len()];
+        let (mut s, mut s2, mut k) = (0.0, 0.0, 0.0);
+        for r in 0..300 {
+            d.blocked(&mut resample_rng(9, r), &mut c);
+            assert_eq!(c.iter().map(|&x| u64::from(x)).sum::<u64>(), 1000);
+            for &x in &c {
+                let x = f64::from(x);
+                s += x;
+                s2 += x * x;
+                k += 1.0;
+            }
+        }
+        let mean = s / k;
+        let var = s2 / k - mean * mean;
+        assert!((mean - 1.0).abs() < 1e-12, "{mean}");
+        assert!((var - 0.999).abs() < 0.02, "{var}");
+        // Row 0 (first block) and row 999 (the partial last block) alike.
+        let mut zero_share = |row: usize| {
+            (0..2000)
+                .filter(|&r| {
+                    d.blocked(&mut resample_rng(11, r), &mut c);
+                    c[row] == 0
+                })
+                .count() as f64
+                / 2000.0
+        };
+        for row in [0, 999] {
+            assert!((zero_share(row) - 0.3677).abs() < 0.04, "{row}");
+        }
+    }
+
+    #[test]
     fn grouped_units_match_the_row_bootstrap_of_a_mean() {
         // 30 rows of 1 and 70 of 0, as 100 units or as 2 units: the same distribution.
         let rows: Vec<u64> = vec![1; 100];
@@ -336,6 +436,22 @@ mod tests {
     fn no_rows_no_estimates() {
         assert!(resampled_intervals(&boot(10), &[], |_| vec![Some(1.0)]).is_empty());
         assert!(resampled_intervals(&boot(0), &[1], |_| vec![Some(1.0)]).is_empty());
+    }
+
+    #[test]
+    fn poisson1_has_mean_and_variance_one() {
+        let mut rng = resample_rng(5, 0);
+        let draws: Vec<f64> = (0..200_000)
+            .map(|_| f64::from(poisson1(&mut rng)))
+            .collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64;
+        assert!(
+            (mean - 1.0).abs() < 0.01 && (var - 1.0).abs() < 0.02,
+            "{mean} {var}"
+        );
+        let zeros = draws.iter().filter(|&&x| x == 0.0).count() as f64 / draws.len() as f64;
+        assert!((zeros - (-1.0f64).exp()).abs() < 0.005, "{zeros}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Artifacts: files under one root, through the object_store crate (a local directory
-//! by default). Every path a client sends is checked before it reaches the store: no
+//! by default, or an S3 bucket). Every path a client sends is checked before it reaches the store: no
 //! absolute paths, no `.`/`..` segments (also when percent-encoded, since the server
 //! decodes before calling), no backslashes or NUL, and — for a local root — no symlink
 //! on the way, so nothing outside the root can be read or written.
@@ -10,8 +10,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, WriteMultipart};
 
 use crate::error::{Error, Result};
@@ -43,14 +45,22 @@ fn store_error(e: object_store::Error) -> Error {
 }
 
 impl ArtifactStore {
-    /// Opens a destination: a local directory (created if missing). Object-store URLs
-    /// (`s3://…`) are refused until rigor is built with a cloud backend.
+    /// Opens a destination: a local directory (created if missing), `file://DIR`, or
+    /// `s3://BUCKET[/PREFIX]` — an S3 bucket or any S3-compatible service, configured
+    /// the way MLflow users already configure boto3: `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` /
+    /// `AWS_DEFAULT_REGION`, and the endpoint of a non-AWS service in
+    /// `AWS_ENDPOINT_URL` or MLflow's `MLFLOW_S3_ENDPOINT_URL` (plain `http://`
+    /// endpoints are allowed, as boto3 allows them).
     pub fn open(destination: &str) -> Result<ArtifactStore> {
+        if let Some(rest) = destination.strip_prefix("s3://") {
+            return Self::open_s3(destination, rest);
+        }
         if let Some((scheme, _)) = destination.split_once("://") {
             if scheme != "file" {
                 return Err(Error::invalid(format!(
-                    "artifact destination {destination:?}: only local directories are \
-                     supported in this build"
+                    "artifact destination {destination:?}: the scheme {scheme}:// is not \
+                     supported (use a directory, file://DIR or s3://BUCKET/PREFIX)"
                 )));
             }
         }
@@ -66,6 +76,43 @@ impl ArtifactStore {
             store: Arc::new(fs),
             description: root.display().to_string(),
             local_root: Some(root),
+        })
+    }
+
+    /// `s3://BUCKET[/PREFIX]`: every artifact path lands under PREFIX in BUCKET.
+    fn open_s3(destination: &str, rest: &str) -> Result<ArtifactStore> {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(Error::invalid(format!(
+                "artifact destination {destination:?}: no bucket name"
+            )));
+        }
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .or_else(|_| std::env::var("MLFLOW_S3_ENDPOINT_URL"))
+            .ok()
+            .filter(|e| !e.is_empty());
+        if let Some(endpoint) = endpoint {
+            builder = builder
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_endpoint(endpoint);
+        }
+        let s3 = builder
+            .build()
+            .map_err(|e| Error::invalid(format!("artifact destination {destination:?}: {e}")))?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            let p = Path::parse(prefix).map_err(|e| {
+                Error::invalid(format!("artifact destination {destination:?}: {e}"))
+            })?;
+            Arc::new(PrefixStore::new(s3, p))
+        };
+        Ok(ArtifactStore {
+            store,
+            description: destination.to_string(),
+            local_root: None,
         })
     }
 

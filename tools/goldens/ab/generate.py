@@ -98,12 +98,19 @@ def make_two_arm():
             int(sessions[i]),
             None if missing[i] else repr(round(float(latency[i]), 1)),
         ])
-    return write_csv(
+    path = write_csv(
         "two_arm.csv",
         ["user_id", "variant", "country", "day", "converted", "revenue", "pre_revenue",
          "sessions", "latency"],
         rows,
     )
+    # The same table as Parquet, written by pandas/pyarrow the way users write it (a
+    # missing latency becomes a Parquet null).
+    import pandas as pd
+    df = pd.read_csv(os.path.join(HERE, path), dtype={"user_id": str, "day": str})
+    df.to_parquet(os.path.join(HERE, "cases", "two_arm.parquet"), index=False,
+                  compression="snappy", row_group_size=1000)
+    return path
 
 
 def make_three_arm():
@@ -757,6 +764,10 @@ def main():
             sequential=True, segments=["country"], day="day"),
         Run("two_arm", two, ["ab", *two_args, "--compat", "growthbook"], ["control", "treatment"],
             two_metrics, compat="growthbook", sequential=True, segments=["country"], day="day"),
+        Run("two_arm_parquet", two,
+            ["ab", *[a if a != two else "cases/two_arm.parquet" for a in two_args]],
+            ["control", "treatment"], two_metrics, sequential=True, segments=["country"],
+            day="day"),
         Run("two_arm_cap", two, ["ab", "--data", two, "--metric", "revenue", "--metric", "pre_revenue",
                                  "--cap", "revenue=0.99", "--correction", "none", "--format", "json"],
             ["control", "treatment"], [Metric("revenue", cap=0.99), Metric("pre_revenue")],

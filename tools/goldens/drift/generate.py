@@ -295,6 +295,8 @@ def evaluate_frames(ref, cur):
     ev_columns, ev_dataset = evidently_drift(ref, cur)
     columns = {}
     for col in ref.columns:
+        if col not in ev_columns and evidently_type(ref[col]) == "datetime":
+            continue  # not compared by DataDriftPreset
         t_ref, t_cur = evidently_type(ref[col]), evidently_type(cur[col])
         assert t_ref == t_cur, f"{col}: reference {t_ref}, current {t_cur}"
         columns[col] = {
@@ -315,7 +317,12 @@ def evaluate_files(name, ref_rel, cur_rel):
         with open(path, "rb") as f:
             data = f.read()
         files[label] = {"path": rel, "fnv1a64": fnv1a64(data)}
-        frames[label] = pd.read_csv(path)
+        if rel.endswith(".jsonl"):
+            frames[label] = pd.read_json(path, lines=True)
+        elif rel.endswith(".parquet"):
+            frames[label] = pd.read_parquet(path)
+        else:
+            frames[label] = pd.read_csv(path)
     columns, dataset = evaluate_frames(frames["reference"], frames["current"])
     return {"case": name, "n": len(frames["reference"]), "committed": True, **files, "columns": columns, "dataset": dataset}
 
@@ -408,6 +415,30 @@ def main():
             directory = HERE if commit else big_dir
             print(f"{name} ...", file=sys.stderr)
             cases.append(evaluate_case(name, n, specs, directory, commit))
+    # JSON Lines: the missing_20 (n = 1000) and new_category (n = 100) cases as
+    # pandas writes them (`to_json(orient="records", lines=True)`), read back by
+    # `pandas.read_json(lines=True)`.
+    for base in ("missing_20_1000", "new_category_100"):
+        rels = []
+        for side in ("reference", "current"):
+            rel = f"cases/{base}/{side}.jsonl"
+            frame = pd.read_csv(os.path.join(HERE, f"cases/{base}/{side}.csv"))
+            frame.to_json(os.path.join(HERE, rel), orient="records", lines=True)
+            rels.append(rel)
+        cases.append(evaluate_files(f"{base}_jsonl", *rels))
+    # Parquet: two cases as pandas writes them (`to_parquet`, pyarrow), with a
+    # timestamp column added, which Evidently's DataDriftPreset leaves out.
+    for base in ("mean_shift_1001", "missing_20_1001"):
+        rels = []
+        for side in ("reference", "current"):
+            rel = f"cases/{base}/{side}.parquet"
+            frame = pd.read_csv(os.path.join(HERE, f"cases/{base}/{side}.csv"))
+            frame["seen"] = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.arange(len(frame)), unit="min")
+            frame.to_parquet(os.path.join(HERE, rel), index=False)
+            rels.append(rel)
+        case = evaluate_files(f"{base}_parquet", *rels)
+        case["skipped"] = ["seen"]
+        cases.append(case)
     # The bundled example (examples/drift), as committed.
     cases.append(evaluate_files("example", "../../../examples/drift/reference.csv", "../../../examples/drift/current.csv"))
     versions = {p: importlib.metadata.version(p) for p in ("evidently", "pandas", "numpy", "scipy", "statsmodels")}

@@ -37,7 +37,7 @@ pub enum AbSub {
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
-One row per unit (CSV, TSV, JSONL; optionally .gz). A metric whose values are all 0/1
+One row per unit (CSV, TSV, JSONL, optionally .gz; Parquet). A metric whose values are all 0/1
 is a proportion, anything else a mean. Every treatment arm is compared with the
 control on every metric; the correction family is every non-guardrail metric x
 treatment arm.
@@ -60,7 +60,8 @@ Examples:
   rigor ab --data x.csv --weights control=1,treatment=1 --segment country --day-col day --sequential
   rigor ab power --p-control 0.1 --mde 0.05 --relative")]
 pub struct AbArgs {
-    /// The unit table: one row per unit (.csv, .tsv, .jsonl, .ndjson; optionally .gz).
+    /// The unit table: one row per unit (.csv, .tsv, .jsonl, .ndjson, optionally .gz;
+    /// .parquet).
     #[arg(long, value_name = "FILE", required = true)]
     data: Option<PathBuf>,
 
@@ -367,7 +368,7 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
         return Err(input("--data FILE is required"));
     };
     let (mut planned, req, attach) = plan(&a)?;
-    let table = read_experiment(&data, &req)?;
+    let mut table = read_experiment(&data, &req)?;
     let path = data.display().to_string();
 
     // Auto-detected metrics (no --metric / --ratio).
@@ -461,7 +462,8 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
     // Arms: control first, the others by name.
     let (arms, remap) = order_arms(&table, &a, &path)?;
     let weights = parse_weights(a.weights.as_deref(), &arms, &a.variant_col, &path)?;
-    let arm_codes: Vec<u16> = table.arm.iter().map(|&c| remap[c as usize]).collect();
+    let mut arm_codes = std::mem::take(&mut table.arm);
+    arm_codes.iter_mut().for_each(|c| *c = remap[*c as usize]);
     check_ratio_denominators(&table, &planned, &arm_codes, &arms, &path)?;
 
     let column = |name: &str| -> &[f64] {

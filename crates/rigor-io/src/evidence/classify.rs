@@ -10,6 +10,9 @@
 //!  "positive": "1", "average": "macro", "bins": 15, "classes": [...],
 //!  "by": [...], "slices": {"eu": {"by": {...}, "n": …, "metrics": …, ...}},
 //!  "confidence": 0.95, "resamples": 1000, "seed": 0, "warnings": [...],
+//!  "reliability": [{"lower": 0.0, "upper": 0.1, "n": 40, "confidence": 0.06,
+//!                   "accuracy": 0.05}, ...],      (with probabilities)
+//!  "roc": {"x": [...], "y": [...]}, "pr": {"x": [...], "y": [...]},  (binary)
 //!  "rigor_version": "0.1.0"}
 //! ```
 //!
@@ -53,8 +56,36 @@ pub struct ClassifyEvidence {
     pub resamples: usize,
     /// Everything printed as a warning on stderr.
     pub warnings: Vec<String>,
+    /// With probabilities: the non-empty bins behind `ece`, for a reliability diagram.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reliability: Vec<ReliabilityBin>,
+    /// A binary problem with both classes among the labels: the ROC curve (x = false
+    /// positive rate, y = true positive rate) and the precision-recall curve (x =
+    /// recall, y = precision), each at most 1,001 thresholds plus its start point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roc: Option<Curve>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr: Option<Curve>,
     #[serde(flatten)]
     pub provenance: super::Provenance,
+}
+
+/// One bin `[lower, upper)` of a reliability diagram: rows, mean confidence, observed
+/// frequency of the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub n: u64,
+    pub confidence: f64,
+    pub accuracy: f64,
+}
+
+/// A curve as parallel coordinate lists.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Curve {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
 }
 
 /// Results over a set of rows (every row, or one slice).

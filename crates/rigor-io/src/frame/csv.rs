@@ -26,30 +26,25 @@ pub(super) fn read_with(
     block_bytes: usize,
 ) -> Result<Frame> {
     let first = scan(path, progress, block_bytes, None)?;
-    let width = first.names.len();
     // Columns numeric in some blocks and text in others are re-read as text.
-    let mixed: Vec<bool> = (0..width)
-        .map(|c| {
-            let text = first
-                .chunks
-                .iter()
-                .filter(|ch| matches!(ch.columns[c], ChunkColumn::Text { .. }))
-                .count();
-            text > 0 && text < first.chunks.len()
-        })
-        .collect();
-    let chunks = if mixed.iter().any(|&m| m) {
-        scan(path, None, block_bytes, Some(&mixed))?.chunks
+    let Scan {
+        names,
+        builder,
+        digest,
+    } = if first.builder.mixed.iter().any(|&m| m) {
+        let mixed = first.builder.mixed.clone();
+        drop(first);
+        scan(path, None, block_bytes, Some(&mixed))?
     } else {
-        first.chunks
+        first
     };
-    Ok(merge(first.names, chunks, first.digest))
+    Ok(builder.finish(names, digest))
 }
 
 /// One pass over a file: its header, its blocks parsed, its digest.
 struct Scan {
     names: Vec<String>,
-    chunks: Vec<Chunk>,
+    builder: Builder,
     digest: FileDigest,
 }
 
@@ -89,7 +84,10 @@ fn scan(
     let all_numeric = vec![false; width];
     let force_text = force_text.unwrap_or(&all_numeric);
 
-    let mut chunks = Vec::new();
+    let mut builder = Builder::new(width);
+    let total_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut consumed = header_end as u64;
+    let mut reserved = false;
     let mut pending: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BATCH);
     let block_bytes = block_bytes.max(1);
     loop {
@@ -107,6 +105,7 @@ fn scan(
             let rest = buf.split_off(cut);
             let block = std::mem::replace(&mut buf, rest);
             let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+            consumed += block.len() as u64;
             pending.push((block, line));
             line += lines;
         }
@@ -120,7 +119,14 @@ fn scan(
                 .collect();
             pending.clear();
             for p in parsed {
-                chunks.push(p.map_err(|e| Error::line(path, e.line, e.problem))?);
+                builder.merge(p.map_err(|e| Error::line(path, e.line, e.problem))?);
+            }
+            // Size the columns once from the first batch (plain files only: a gzip
+            // file's size says little about its rows), so they do not grow by doubling.
+            if !reserved && !done && consumed > 0 && !is_gzip(path) {
+                let estimate = builder.rows as f64 * total_bytes as f64 / consumed as f64;
+                builder.reserve((estimate * 1.02) as usize);
+                reserved = true;
             }
         }
         if done {
@@ -134,7 +140,7 @@ fn scan(
         .ok_or_else(|| Error::file(path, "was not read to its end"))?;
     Ok(Scan {
         names,
-        chunks,
+        builder,
         digest,
     })
 }
@@ -343,10 +349,15 @@ impl ChunkColumn {
                 return;
             }
         }
-        let code = *index.entry(field.to_vec()).or_insert_with(|| {
-            values.push(field.to_vec());
-            (values.len() - 1) as u32
-        });
+        let code = match index.get(field) {
+            Some(&code) => code,
+            None => {
+                values.push(field.to_vec());
+                let code = (values.len() - 1) as u32;
+                index.insert(field.to_vec(), code);
+                code
+            }
+        };
         codes.push(code);
     }
 }
@@ -484,87 +495,174 @@ fn parse_block(
     Ok(Chunk { rows, columns })
 }
 
-fn merge(names: Vec<String>, chunks: Vec<Chunk>, digest: FileDigest) -> Frame {
-    let rows: usize = chunks.iter().map(|c| c.rows).sum();
-    let width = names.len();
-    let mut per_column: Vec<Vec<ChunkColumn>> = (0..width).map(|_| Vec::new()).collect();
-    for chunk in chunks {
-        for (c, col) in chunk.columns.into_iter().enumerate() {
-            per_column[c].push(col);
+/// Whether a file starts with the gzip magic bytes.
+fn is_gzip(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b]
+}
+
+/// The file's columns, filled batch by batch so parsed blocks are freed as soon as
+/// they are merged.
+struct Builder {
+    rows: usize,
+    columns: Vec<BuildColumn>,
+    /// Columns seen as numbers in one block and text in another: re-read as text.
+    mixed: Vec<bool>,
+}
+
+enum BuildColumn {
+    /// No block merged yet.
+    Unset,
+    Numbers {
+        values: Vec<f64>,
+        all_int: bool,
+    },
+    Text {
+        codes: Vec<u32>,
+        index: FxHashMap<Vec<u8>, u32>,
+        labels: Vec<Vec<u8>>,
+    },
+}
+
+impl Builder {
+    fn new(width: usize) -> Builder {
+        Builder {
+            rows: 0,
+            columns: (0..width).map(|_| BuildColumn::Unset).collect(),
+            mixed: vec![false; width],
         }
     }
-    let columns = names
-        .into_iter()
-        .zip(per_column)
-        .map(|(name, parts)| merge_column(name, parts, rows))
-        .collect();
-    Frame {
-        rows,
-        columns,
-        digest,
+
+    fn reserve(&mut self, rows: usize) {
+        let extra = rows.saturating_sub(self.rows);
+        for column in &mut self.columns {
+            match column {
+                BuildColumn::Numbers { values, .. } => values.reserve_exact(extra),
+                BuildColumn::Text { codes, .. } => codes.reserve_exact(extra),
+                BuildColumn::Unset => {}
+            }
+        }
+    }
+
+    fn merge(&mut self, chunk: Chunk) {
+        self.rows += chunk.rows;
+        for ((column, mixed), part) in self
+            .columns
+            .iter_mut()
+            .zip(&mut self.mixed)
+            .zip(chunk.columns)
+        {
+            if *mixed {
+                continue;
+            }
+            match (&mut *column, part) {
+                (BuildColumn::Unset, ChunkColumn::Numbers { values, all_int }) => {
+                    *column = BuildColumn::Numbers { values, all_int }
+                }
+                (BuildColumn::Unset, ChunkColumn::Text { codes, values, .. }) => {
+                    let mut text = BuildColumn::Text {
+                        codes: Vec::new(),
+                        index: FxHashMap::default(),
+                        labels: Vec::new(),
+                    };
+                    text.append_text(codes, values);
+                    *column = text;
+                }
+                (
+                    BuildColumn::Numbers {
+                        values: all,
+                        all_int: all_i,
+                    },
+                    ChunkColumn::Numbers { values, all_int },
+                ) => {
+                    *all_i &= all_int;
+                    all.extend_from_slice(&values);
+                }
+                (text @ BuildColumn::Text { .. }, ChunkColumn::Text { codes, values, .. }) => {
+                    text.append_text(codes, values)
+                }
+                _ => {
+                    *mixed = true;
+                    *column = BuildColumn::Unset;
+                }
+            }
+        }
+    }
+
+    fn finish(self, names: Vec<String>, digest: FileDigest) -> Frame {
+        let rows = self.rows;
+        let columns = names
+            .into_iter()
+            .zip(self.columns)
+            .map(|(name, column)| finish_column(name, column, rows))
+            .collect();
+        Frame {
+            rows,
+            columns,
+            digest,
+        }
     }
 }
 
-fn merge_column(name: String, parts: Vec<ChunkColumn>, rows: usize) -> FrameColumn {
-    let text = parts
-        .first()
-        .is_some_and(|p| matches!(p, ChunkColumn::Text { .. }));
-    if !text {
-        let mut values = Vec::with_capacity(rows);
-        let mut all_int = true;
-        for part in parts {
-            if let ChunkColumn::Numbers {
-                values: v,
-                all_int: i,
-            } = part
-            {
-                all_int &= i;
-                values.extend_from_slice(&v);
+impl BuildColumn {
+    fn append_text(&mut self, part_codes: Vec<u32>, part_labels: Vec<Vec<u8>>) {
+        let BuildColumn::Text {
+            codes,
+            index,
+            labels,
+        } = self
+        else {
+            unreachable!("text column")
+        };
+        let map: Vec<u32> = part_labels
+            .into_iter()
+            .map(|value| {
+                let next = labels.len() as u32;
+                *index.entry(value).or_insert_with_key(|k| {
+                    labels.push(k.clone());
+                    next
+                })
+            })
+            .collect();
+        codes.extend(part_codes.iter().map(|&k| {
+            if k == MISSING {
+                MISSING
+            } else {
+                map[k as usize]
+            }
+        }));
+    }
+}
+
+fn finish_column(name: String, column: BuildColumn, rows: usize) -> FrameColumn {
+    let (codes, labels) = match column {
+        BuildColumn::Unset => {
+            return FrameColumn {
+                name,
+                dtype: Dtype::Empty,
+                values: Values::Numbers(vec![f64::NAN; rows]),
             }
         }
-        let missing = values.iter().filter(|v| v.is_nan()).count();
-        let dtype = if missing == values.len() {
-            Dtype::Empty
-        } else if all_int && missing == 0 {
-            Dtype::Int
-        } else {
-            Dtype::Float
-        };
-        return FrameColumn {
-            name,
-            dtype,
-            values: Values::Numbers(values),
-        };
-    }
-    let mut codes = Vec::with_capacity(rows);
-    let mut index: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
-    let mut labels: Vec<Vec<u8>> = Vec::new();
-    for part in parts {
-        if let ChunkColumn::Text {
-            codes: c,
-            values: v,
-            ..
-        } = part
-        {
-            let map: Vec<u32> = v
-                .into_iter()
-                .map(|value| {
-                    let next = labels.len() as u32;
-                    *index.entry(value).or_insert_with_key(|k| {
-                        labels.push(k.clone());
-                        next
-                    })
-                })
-                .collect();
-            codes.extend(c.iter().map(|&k| {
-                if k == MISSING {
-                    MISSING
-                } else {
-                    map[k as usize]
-                }
-            }));
+        BuildColumn::Numbers { values, all_int } => {
+            let missing = values.iter().filter(|v| v.is_nan()).count();
+            let dtype = if missing == values.len() {
+                Dtype::Empty
+            } else if all_int && missing == 0 {
+                Dtype::Int
+            } else {
+                Dtype::Float
+            };
+            return FrameColumn {
+                name,
+                dtype,
+                values: Values::Numbers(values),
+            };
         }
-    }
+        BuildColumn::Text { codes, labels, .. } => (codes, labels),
+    };
     let missing = codes.iter().filter(|&&c| c == MISSING).count();
     let all_bool = !labels.is_empty() && labels.iter().all(|l| parse_bool(l).is_some());
     if all_bool {

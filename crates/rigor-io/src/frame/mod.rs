@@ -9,6 +9,7 @@
 //! | numbers (or integers with a missing value) | `Float` | numbers, NaN = missing |
 //! | `True`/`False` (any of pandas' spellings), no missing | `Bool` | labels `true`/`false` |
 //! | anything else | `Text` | labels, [`MISSING`] = missing |
+//! | dates, times, binary, nested (Parquet) | `Other` | not read: never compared |
 //!
 //! Missing, as pandas' `read_csv` defaults: an empty field and `NA`, `N/A`, `n/a`,
 //! `NaN`, `nan`, `-NaN`, `-nan`, `NULL`, `null`, `None`, `<NA>`, `#N/A`, `#N/A N/A`,
@@ -19,6 +20,8 @@
 //! and text in another is re-read as text).
 
 mod csv;
+mod jsonl;
+mod parquet;
 
 use std::path::Path;
 
@@ -68,7 +71,8 @@ impl Frame {
     }
 }
 
-/// Reads every column of `path` (CSV, plain or gzip). Errors name the file, the line
+/// Reads every column of `path`: CSV, JSON Lines (plain or gzip) or Parquet, by
+/// extension. Errors name the file, the line
 /// and the problem; a file without data rows is an error.
 pub fn read_frame(path: &Path, progress: Option<Progress<'_>>) -> Result<Frame> {
     let name = path
@@ -79,10 +83,13 @@ pub fn read_frame(path: &Path, progress: Option<Progress<'_>>) -> Result<Frame> 
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     let frame = match ext {
         "csv" => csv::read(path, progress)?,
+        "jsonl" | "ndjson" => jsonl::read(path, progress)?,
+        "parquet" | "pq" => parquet::read(path, progress)?,
         _ => {
             return Err(Error::file(
                 path,
-                "unknown format: expected a .csv file (may be gzip-compressed)",
+                "unknown format: expected a .csv, .jsonl (or .ndjson) or .parquet file \
+                 (CSV and JSONL may be gzip-compressed)",
             ))
         }
     };

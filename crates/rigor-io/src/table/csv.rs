@@ -47,6 +47,13 @@ pub(super) fn read_with(
         |block| parse_block(block, specs, &positions, width),
     )?;
     let mut builder = Builder::new(specs);
+    builder.reserve(
+        chunks
+            .iter()
+            .map_while(|c| c.as_ref().ok())
+            .map(|c| c.rows)
+            .sum(),
+    );
     for chunk in chunks {
         match chunk {
             Ok(chunk) => builder.merge(chunk),

@@ -25,6 +25,13 @@ pub(super) fn read(
         parse_block(block, specs)
     })?;
     let mut builder = Builder::new(specs);
+    builder.reserve(
+        chunks
+            .iter()
+            .map_while(|c| c.as_ref().ok())
+            .map(|c| c.rows)
+            .sum(),
+    );
     for chunk in chunks {
         match chunk {
             Ok(chunk) => builder.merge(chunk),

@@ -334,6 +334,16 @@ impl Builder {
         }
     }
 
+    /// Room for `rows` more rows, so chunks are copied once.
+    fn reserve(&mut self, rows: usize) {
+        for column in &mut self.columns {
+            match column {
+                Column::Number(v) => v.reserve_exact(rows),
+                Column::Text(t) => t.codes.reserve_exact(rows),
+            }
+        }
+    }
+
     fn merge(&mut self, chunk: ChunkBuilder<'_>) {
         self.rows += chunk.rows;
         for ((column, index), part) in self
@@ -343,13 +353,7 @@ impl Builder {
             .zip(chunk.columns)
         {
             match (column, part) {
-                (Column::Number(all), ChunkColumn::Number(v)) => {
-                    if all.is_empty() {
-                        *all = v;
-                    } else {
-                        all.extend_from_slice(&v);
-                    }
-                }
+                (Column::Number(all), ChunkColumn::Number(v)) => all.extend_from_slice(&v),
                 (
                     Column::Text(all),
                     ChunkColumn::Text {

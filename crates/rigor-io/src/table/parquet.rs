@@ -97,6 +97,13 @@ pub(super) fn read(path: &Path, specs: &[ColumnSpec<'_>]) -> Result<Table> {
         })
         .collect();
     let mut builder = Builder::new(specs);
+    builder.reserve(
+        chunks
+            .iter()
+            .map_while(|c| c.as_ref().ok())
+            .map(|c| c.rows)
+            .sum(),
+    );
     for chunk in chunks {
         builder.merge(chunk?);
     }

@@ -55,28 +55,31 @@ pub fn brier_term(probabilities: impl Iterator<Item = f64>, true_index: Option<u
         .sum()
 }
 
-/// The ECE bin of a confidence.
+/// The ECE bin of a confidence in [0, 1]: `min(⌊c·B⌋, B−1)`. (For a non-negative
+/// value the truncating cast is the floor, without a libm call per row.)
+#[inline]
 pub fn ece_bin(confidence: f64, bins: usize) -> usize {
-    ((confidence * bins as f64).floor() as usize).min(bins - 1)
+    ((confidence * bins as f64) as usize).min(bins - 1)
 }
 
 /// Per-bin sums for ECE.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EceBins {
+pub struct EceBins<A = Sum> {
     weight: Vec<u64>,
     outcome: Vec<u64>,
-    confidence: Vec<Sum>,
+    confidence: Vec<A>,
 }
 
-impl EceBins {
+impl<A: Accumulate + Clone> EceBins<A> {
     pub fn new(bins: usize) -> Self {
         EceBins {
             weight: vec![0; bins],
             outcome: vec![0; bins],
-            confidence: vec![Sum::default(); bins],
+            confidence: vec![A::default(); bins],
         }
     }
 
+    #[inline]
     pub fn add(&mut self, confidence: f64, outcome: bool, weight: u64) {
         let b = ece_bin(confidence, self.weight.len());
         self.weight[b] += weight;
@@ -97,6 +100,66 @@ impl EceBins {
             ece += n / total as f64 * gap.abs();
         }
         ece
+    }
+}
+
+/// One non-empty bin of a reliability diagram: bounds `[lower, upper)` (the last bin
+/// includes 1), rows, mean confidence and observed frequency of the outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReliabilityBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub n: u64,
+    pub confidence: f64,
+    pub accuracy: f64,
+}
+
+impl<A: Accumulate + Clone> EceBins<A> {
+    /// The non-empty bins behind [`EceBins::ece`], for a reliability diagram.
+    pub fn reliability(&self) -> Vec<ReliabilityBin> {
+        let bins = self.weight.len() as f64;
+        (0..self.weight.len())
+            .filter(|&b| self.weight[b] > 0)
+            .map(|b| {
+                let n = self.weight[b] as f64;
+                ReliabilityBin {
+                    lower: b as f64 / bins,
+                    upper: (b + 1) as f64 / bins,
+                    n: self.weight[b],
+                    confidence: self.confidence[b].value() / n,
+                    accuracy: self.outcome[b] as f64 / n,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A running sum: [`Sum`] where every ulp counts (the reported values), plain `f64`
+/// where speed does (bootstrap resamples, whose percentiles do not need 1e-16).
+pub trait Accumulate: Default {
+    fn add(&mut self, x: f64);
+    fn value(&self) -> f64;
+}
+
+impl Accumulate for f64 {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        *self += x;
+    }
+
+    fn value(&self) -> f64 {
+        *self
+    }
+}
+
+impl Accumulate for Sum {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        Sum::add(self, x);
+    }
+
+    fn value(&self) -> f64 {
+        Sum::value(self)
     }
 }
 
@@ -152,12 +215,26 @@ mod tests {
         assert_eq!(ece_bin(1.0, 10), 9);
         assert_eq!(ece_bin(0.0, 10), 0);
         assert_eq!(ece_bin(0.5, 2), 1);
-        let mut b = EceBins::new(2);
+        let mut b = EceBins::<Sum>::new(2);
         b.add(0.2, false, 1);
         b.add(0.4, true, 1);
         b.add(1.0, true, 2);
         // bin 0: n=2, outcome 1/2, confidence 0.3; bin 1: n=2, outcome 1, confidence 1.
         assert!((b.ece() - (0.5 * 0.2 + 0.5 * 0.0)).abs() < 1e-15);
+        let r = b.reliability();
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].lower, r[0].upper, r[0].n, r[0].accuracy),
+            (0.0, 0.5, 2, 0.5)
+        );
+        assert!((r[0].confidence - 0.3).abs() < 1e-15);
+        assert_eq!((r[1].lower, r[1].upper, r[1].n), (0.5, 1.0, 2));
+        assert_eq!((r[1].confidence, r[1].accuracy), (1.0, 1.0));
+        let mut empty_middle = EceBins::<Sum>::new(3);
+        empty_middle.add(0.1, false, 1);
+        empty_middle.add(0.9, true, 1);
+        let bounds: Vec<f64> = empty_middle.reliability().iter().map(|b| b.lower).collect();
+        assert_eq!(bounds, vec![0.0, 2.0 / 3.0]);
     }
 
     #[test]

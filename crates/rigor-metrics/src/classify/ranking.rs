@@ -29,59 +29,100 @@ pub struct Ranking {
 }
 
 /// `rows` yields `(score, is_positive, weight)` by score descending.
+pub fn ranking(rows: impl Iterator<Item = (f64, bool, u64)>) -> Ranking {
+    let mut sweep = Sweep::default();
+    for (score, positive, w) in rows {
+        sweep.push(score, positive, w);
+    }
+    sweep.finish()
+}
+
+/// The ranking metrics, accumulated row by row (by score descending), so callers can
+/// compute other per-row sums in the same pass.
 ///
 /// Average precision is accumulated as `Σ_thresholds positives_k · P_k`, divided by
 /// the positives at the end — the same sum as scikit-learn's `Σ (R_k − R_{k−1})·P_k`
 /// (recall steps are positives_k / P), in one pass.
-pub fn ranking(rows: impl Iterator<Item = (f64, bool, u64)>) -> Ranking {
-    let mut pos_above: u128 = 0; // positive weight at strictly higher scores
-    let mut pairs2: u128 = 0; // 2 × (concordant pairs + ½ tied pairs)
-    let (mut tp, mut fp) = (0u64, 0u64);
-    let mut ap = 0.0;
-    let (mut gp, mut gn) = (0u64, 0u64);
-    let mut current = f64::NAN;
-    let mut close = |gp: u64, gn: u64, tp: &mut u64, fp: &mut u64| {
-        pairs2 += u128::from(gn) * (2 * pos_above + u128::from(gp));
-        pos_above += u128::from(gp);
-        *tp += gp;
-        *fp += gn;
-        if gp > 0 {
-            ap += gp as f64 * (*tp as f64 / (*tp + *fp) as f64);
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// Positive weight at strictly higher scores.
+    pos_above: u64,
+    /// 2 × (concordant pairs + ½ tied pairs).
+    pairs2: u128,
+    tp: u64,
+    fp: u64,
+    ap: f64,
+    /// The current threshold's score and weights.
+    current: f64,
+    gp: u64,
+    gn: u64,
+}
+
+impl Default for Sweep {
+    fn default() -> Self {
+        Sweep {
+            pos_above: 0,
+            pairs2: 0,
+            tp: 0,
+            fp: 0,
+            ap: 0.0,
+            current: f64::NAN,
+            gp: 0,
+            gn: 0,
         }
-    };
-    for (score, positive, w) in rows {
-        if w == 0 {
-            continue;
-        }
-        if score != current {
-            if gp + gn > 0 {
-                close(gp, gn, &mut tp, &mut fp);
-            }
-            current = score;
-            gp = 0;
-            gn = 0;
+    }
+}
+
+impl Sweep {
+    /// Adds a row; scores must come in descending order. A row of weight 0 changes
+    /// nothing (it may open a threshold that stays empty), so callers need not skip it.
+    #[inline]
+    pub fn push(&mut self, score: f64, positive: bool, w: u64) {
+        if score != self.current {
+            self.close();
+            self.current = score;
         }
         if positive {
-            gp += w;
+            self.gp += w;
         } else {
-            gn += w;
+            self.gn += w;
         }
     }
-    if gp + gn > 0 {
-        close(gp, gn, &mut tp, &mut fp);
+
+    /// Closes the current threshold.
+    fn close(&mut self) {
+        let (gp, gn) = (self.gp, self.gn);
+        if gp + gn == 0 {
+            return;
+        }
+        // gn < 2^32 and 2·pos_above + gp < 2^34: one widening multiplication.
+        self.pairs2 += u128::from(gn) * u128::from(2 * self.pos_above + gp);
+        self.pos_above += gp;
+        self.tp += gp;
+        self.fp += gn;
+        if gp > 0 {
+            self.ap += gp as f64 * (self.tp as f64 / (self.tp + self.fp) as f64);
+        }
+        self.gp = 0;
+        self.gn = 0;
     }
-    let (positives, negatives) = (tp, fp);
-    let roc_auc = (positives > 0 && negatives > 0)
-        .then(|| pairs2 as f64 / (2 * u128::from(positives) * u128::from(negatives)) as f64);
-    Ranking {
-        roc_auc,
-        average_precision: if positives == 0 {
-            0.0
-        } else {
-            ap / positives as f64
-        },
-        positives,
-        negatives,
+
+    pub fn finish(mut self) -> Ranking {
+        self.close();
+        let (positives, negatives) = (self.tp, self.fp);
+        let roc_auc = (positives > 0 && negatives > 0).then(|| {
+            self.pairs2 as f64 / (2 * u128::from(positives) * u128::from(negatives)) as f64
+        });
+        Ranking {
+            roc_auc,
+            average_precision: if positives == 0 {
+                0.0
+            } else {
+                self.ap / positives as f64
+            },
+            positives,
+            negatives,
+        }
     }
 }
 
@@ -201,5 +242,30 @@ mod tests {
         order.sort_by(|&a, &b| rows[b].0.total_cmp(&rows[a].0));
         let weighted = ranking(order.iter().map(|&i| (rows[i].0, rows[i].1, weights[i])));
         assert_eq!(weighted, run(&expanded));
+    }
+
+    proptest::proptest! {
+        /// The one-pass sweep equals the pairwise definitions on any ranking with ties.
+        #[test]
+        fn sweep_equals_pairwise_definitions(
+            rows in proptest::collection::vec((0u8..12, proptest::bool::ANY), 1..60)
+        ) {
+            let rows: Vec<(f64, bool)> = rows.iter().map(|&(s, y)| (f64::from(s) / 11.0, y)).collect();
+            let r = run(&rows);
+            let p = rows.iter().filter(|r| r.1).count();
+            if p > 0 && p < rows.len() {
+                proptest::prop_assert!((r.roc_auc.unwrap() - naive_auc(&rows)).abs() < 1e-12);
+            } else {
+                proptest::prop_assert!(r.roc_auc.is_none());
+            }
+            // AP: mean over positives of the precision at their score's threshold.
+            let naive_ap = if p == 0 { 0.0 } else {
+                rows.iter().filter(|r| r.1).map(|a| {
+                    let above: Vec<_> = rows.iter().filter(|b| b.0 >= a.0).collect();
+                    above.iter().filter(|b| b.1).count() as f64 / above.len() as f64
+                }).sum::<f64>() / p as f64
+            };
+            proptest::prop_assert!((r.average_precision - naive_ap).abs() < 1e-12);
+        }
     }
 }

@@ -104,6 +104,7 @@ impl Evaluator {
     pub fn segment(&self, hyp: &str, refs: &[&str]) -> Vec<f64> {
         let mut row = Vec::with_capacity(self.width);
         let mut rouge_values: Option<Vec<f64>> = None;
+        let mut squad: Option<(f64, f64)> = None;
         for &m in &self.measures {
             match m {
                 TextMeasure::Bleu => {
@@ -153,8 +154,12 @@ impl Evaluator {
                         .unwrap_or(0);
                     row.push(values[k]);
                 }
-                TextMeasure::ExactMatch => row.push(squad_item(hyp, refs).0),
-                TextMeasure::TokenF1 => row.push(squad_item(hyp, refs).1),
+                TextMeasure::ExactMatch => {
+                    row.push(squad.get_or_insert_with(|| squad_item(hyp, refs)).0)
+                }
+                TextMeasure::TokenF1 => {
+                    row.push(squad.get_or_insert_with(|| squad_item(hyp, refs)).1)
+                }
             }
         }
         row

@@ -10,6 +10,16 @@
 //! [`tokenizer`]), the measures ([`bleu`], [`chrf`], [`ter`], [`rouge`] with
 //! [`porter`], [`squad`]), Python's Unicode behaviour ([`unicode`]), n-gram counting
 //! ([`ngram`]), measure names ([`measure`]) and the per-segment driver ([`evaluate`]).
+//!
+//! ```
+//! use rigor_metrics::text::{Evaluator, Settings, TextMeasure};
+//! let ev = Evaluator::new(&[TextMeasure::Bleu, TextMeasure::RougeL], Settings::default(), 1);
+//! let row = ev.segment("The cat sat on the mat.", &["The cat is on the mat."]);
+//! let scores = ev.scores(&row, 1);
+//! // sacrebleu 2.6.0 corpus_bleu and rouge-score 0.1.2 (use_stemmer=True) on this pair:
+//! assert!((scores[0] - 48.892302243490086).abs() < 1e-9);
+//! assert!((scores[1] - 0.8333333333333334).abs() < 1e-12);
+//! ```
 
 pub mod bleu;
 pub mod chrf;

@@ -54,9 +54,39 @@ pub fn rouge_tokens(text: &str) -> Vec<String> {
     lower
         .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
         .filter(|t| !t.is_empty())
-        .map(|t| if t.len() > 3 { stem(t) } else { t.to_string() })
+        .map(|t| {
+            if t.len() > 3 {
+                cached_stem(t)
+            } else {
+                t.to_string()
+            }
+        })
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// Stems held per thread: words repeat across segments, and stemming is most of the
+/// tokenizer's cost. A pure function memoised, so results are unchanged.
+const STEM_CACHE_LIMIT: usize = 200_000;
+
+thread_local! {
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+        std::cell::RefCell::new(Default::default());
+}
+
+fn cached_stem(word: &str) -> String {
+    STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(s) = cache.get(word) {
+            return s.clone();
+        }
+        let s = stem(word);
+        if cache.len() >= STEM_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), s.clone());
+        s
+    })
 }
 
 /// One side (hypothesis or reference) tokenized for every requested type.

@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use super::compare::{compare, Comparison, Guardrail, Issue, Settings, Shape, ValueType};
-use super::mann_whitney::{mann_whitney, MannWhitney};
+use super::mann_whitney::{from_groups, mann_whitney, sort_by_arm, value_counts, MannWhitney};
 use super::moments::{Moments, ShiftedSums};
 use super::ratio::ratio_stat;
 use super::srm::chi_square;
@@ -560,20 +560,6 @@ fn unit_counts(arm: &[u16], codes: Option<&[u32]>, groups: usize, arms: usize) -
     total
 }
 
-/// Each arm's values (units with a covariate value, if any), sorted.
-fn sorted_by_arm(arm: &[u16], arms: usize, values: &[f64], x: Option<&[f64]>) -> Vec<Vec<f64>> {
-    let mut per_arm: Vec<Vec<f64>> = vec![Vec::new(); arms];
-    for (i, &v) in values.iter().enumerate() {
-        if !v.is_nan() && x.is_none_or(|x| !x[i].is_nan()) {
-            per_arm[arm[i] as usize].push(v);
-        }
-    }
-    for v in &mut per_arm {
-        v.par_sort_unstable_by(f64::total_cmp);
-    }
-    per_arm
-}
-
 /// Runs the whole analysis.
 pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
     let arms = e.arms.len();
@@ -633,16 +619,38 @@ pub fn analyse(e: &Experiment, o: &Options) -> Analysis {
             }
         }
     }
-    // Mann–Whitney, one metric at a time (each holds a sorted copy of its column).
+    // Mann–Whitney, one metric at a time: by counting distinct values when there are
+    // few (ties are the rule in metrics), else by sorting each arm (buffers reused).
+    let mut per_arm: Vec<Vec<f64>> = Vec::new();
     for p in &prepared {
         let Some((values, x)) = p.raw else {
             continue;
         };
-        let sorted = sorted_by_arm(e.arm, arms, values, x);
+        let tests: Vec<(usize, Option<MannWhitney>)> = match value_counts(e.arm, arms, values, x) {
+            Some((keys, counts)) => (1..arms)
+                .map(|b| {
+                    let groups = keys
+                        .iter()
+                        .map(|&k| (counts[k * arms + b], counts[k * arms]))
+                        .filter(|&(cx, cy)| cx + cy > 0);
+                    (b, from_groups(groups))
+                })
+                .collect(),
+            None => {
+                sort_by_arm(&mut per_arm, e.arm, arms, values, x);
+                (1..arms)
+                    .map(|b| (b, mann_whitney(&per_arm[b], &per_arm[0])))
+                    .collect()
+            }
+        };
         for row in rows.iter_mut().filter(|r| r.metric == p.summary.name) {
-            row.mann_whitney = mann_whitney(&sorted[row.candidate], &sorted[0]);
+            row.mann_whitney = tests
+                .iter()
+                .find(|(b, _)| *b == row.candidate)
+                .and_then(|(_, t)| *t);
         }
     }
+    drop(per_arm);
     for p in &prepared {
         if p.summary.missing > 0 {
             warnings.push(format!(

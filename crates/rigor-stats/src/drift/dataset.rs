@@ -240,6 +240,8 @@ struct Plan {
     method: Option<Method>,
     threshold: Option<f64>,
     warnings: Vec<String>,
+    /// Left out on purpose (the warning says why).
+    skipped: bool,
 }
 
 /// Compares every column. Errors are the user's to fix (types, methods).
@@ -273,6 +275,7 @@ fn type_name(t: InferredType) -> &'static str {
         InferredType::Categorical => "categorical",
         InferredType::Text => "text",
         InferredType::Unknown => "empty",
+        InferredType::Unsupported => "unsupported",
     }
 }
 
@@ -280,7 +283,7 @@ fn resolved(t: InferredType) -> Option<ColumnType> {
     match t {
         InferredType::Numerical => Some(ColumnType::Numerical),
         InferredType::Categorical | InferredType::Text => Some(ColumnType::Categorical),
-        InferredType::Unknown => None,
+        InferredType::Unknown | InferredType::Unsupported => None,
     }
 }
 
@@ -308,6 +311,22 @@ fn plan(c: &ColumnInput<'_>, settings: &Settings) -> Result<Plan, DriftError> {
     let mut warnings = Vec::new();
     let t_ref = c.reference.inferred_type();
     let t_cur = c.current.inferred_type();
+    let forced = settings.types.get(c.name).copied();
+    if forced.is_none()
+        && (t_ref == InferredType::Unsupported || t_cur == InferredType::Unsupported)
+    {
+        warnings.push(format!(
+            "column '{}' holds dates, times, binary or nested values, which Evidently's DataDriftPreset leaves out; not compared (null)",
+            c.name
+        ));
+        return Ok(Plan {
+            column_type: None,
+            method: None,
+            threshold: None,
+            warnings,
+            skipped: true,
+        });
+    }
     let column_type = match settings.types.get(c.name) {
         Some(&forced) => Some(forced),
         None => {
@@ -344,6 +363,7 @@ fn plan(c: &ColumnInput<'_>, settings: &Settings) -> Result<Plan, DriftError> {
             method: None,
             threshold: None,
             warnings,
+            skipped: false,
         });
     };
     if column_type == ColumnType::Numerical {
@@ -389,6 +409,7 @@ fn plan(c: &ColumnInput<'_>, settings: &Settings) -> Result<Plan, DriftError> {
             .copied()
             .or(settings.threshold),
         warnings,
+        skipped: false,
     })
 }
 
@@ -401,6 +422,7 @@ fn analyze_column(
         method,
         threshold,
         mut warnings,
+        skipped,
     } = plan(c, settings)?;
     let (rows_ref, rows_cur) = (c.reference.rows(), c.current.rows());
     let (miss_ref, miss_cur) = (c.reference.missing(), c.current.missing());
@@ -450,10 +472,12 @@ fn analyze_column(
         stats: Statistics::default(),
     };
     let Some(column_type) = column_type else {
-        warnings.push(format!(
-            "column '{}': no values in either file; not compared (null)",
-            c.name
-        ));
+        if !skipped {
+            warnings.push(format!(
+                "column '{}': no values in either file; not compared (null)",
+                c.name
+            ));
+        }
         return Ok((report, warnings));
     };
     if report.n_reference == 0 || report.n_current == 0 {

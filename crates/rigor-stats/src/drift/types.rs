@@ -10,6 +10,7 @@
 //! | text, distinct > 50% of non-missing values | text (Evidently: text-content drift) |
 //! | text, otherwise | categorical |
 //! | every value missing | unknown (Evidently skips the column; rigor reports `null`) |
+//! | dates, times, binary, nested values (Parquet) | unsupported (left out by Evidently's `DataDriftPreset`; rigor reports `null`) |
 //!
 //! The float/int split is pandas': a CSV or Parquet integer column with any missing
 //! value is read as float64, so Evidently calls it numerical whatever its cardinality.
@@ -30,6 +31,8 @@ pub enum Dtype {
     Bool,
     /// Anything else: strings.
     Text,
+    /// Dates, times, binary or nested values: not compared.
+    Other,
 }
 
 /// Evidently's inferred column type.
@@ -41,6 +44,9 @@ pub enum InferredType {
     /// rigor does not implement; rigor compares such columns as categorical.
     Text,
     Unknown,
+    /// Dates, times, binary or nested values, which Evidently's `DataDriftPreset` does
+    /// not compare.
+    Unsupported,
 }
 
 /// Infers the type of a column with `distinct` distinct non-missing values out of
@@ -54,6 +60,7 @@ pub fn infer_type(dtype: Dtype, distinct: usize, count: usize) -> InferredType {
         Dtype::Bool => InferredType::Categorical,
         Dtype::Text if distinct as f64 > count as f64 * 0.5 => InferredType::Text,
         Dtype::Text => InferredType::Categorical,
+        Dtype::Other => InferredType::Unsupported,
     }
 }
 
