@@ -110,6 +110,9 @@ pub struct ClassifyArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -143,6 +146,7 @@ const SUM_TOLERANCE: f64 = 1e-6;
 pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let score_columns = parse_scores(&args.scores)?;
+    let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let path = &args.data;
     let (input, mut warnings) = read_input(&args, &score_columns)?;
     let problem = build(input).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
@@ -247,6 +251,9 @@ pub fn run(args: ClassifyArgs) -> Result<ExitCode, Failure> {
         Format::Table => render_table(&evidence, bootstrap.as_ref()),
     };
     emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

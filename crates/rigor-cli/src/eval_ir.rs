@@ -95,6 +95,9 @@ pub struct IrArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 /// One run, evaluated: per-query values in qid byte order.
@@ -111,6 +114,7 @@ struct Evaluated {
 pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
     check_settings(&args)?;
     let measures = parse_measures(&args.measures)?;
+    let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let (qrels, qrels_digest) = rigor_io::trec::read_qrels(&args.qrels)?;
     let mut runs = Vec::with_capacity(args.runs.len());
     for path in &args.runs {
@@ -159,6 +163,9 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
         Format::Table => render_table(&evidence, qrels.len(), bootstrap.as_ref(), args.alpha),
     };
     emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,10 +9,14 @@ mod eval_ir;
 mod eval_text;
 mod evidence_args;
 mod gate;
+mod kpi;
 mod output;
 mod progress;
 mod report;
+mod repro;
+mod run;
 mod server;
+mod tracking;
 
 use std::process::ExitCode;
 
@@ -48,6 +52,16 @@ enum Command {
     Report(report::ReportArgs),
     /// Model card (Mitchell et al. 2019) filled from evidence; missing fields listed, never invented.
     Card(report::CardArgs),
+    /// Run a command as a tracked, reproducible MLflow run: code version, seed, input
+    /// digests, environment, logs, resources, exit status.
+    Run(run::RunArgs),
+    /// Re-run a recorded run from its commit, diff and inputs, and compare every
+    /// metric: REPRODUCED (exit 0), DIFFERENT (1) or CANNOT (2).
+    Repro(repro::ReproArgs),
+    /// Research KPIs computed from what was tracked (`rigor kpi repro`: reproducibility
+    /// compliance per experiment).
+    #[command(subcommand)]
+    Kpi(kpi::KpiCommand),
 }
 
 #[derive(Subcommand)]
@@ -93,6 +107,9 @@ fn main() -> ExitCode {
         Command::Gate(args) => gate::run(args),
         Command::Report(args) => report::run_report(args),
         Command::Card(args) => report::run_card(args),
+        Command::Run(args) => run::run(args),
+        Command::Repro(args) => repro::run(args),
+        Command::Kpi(cmd) => kpi::run(cmd),
     };
     match result {
         Ok(code) => code,

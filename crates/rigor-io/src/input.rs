@@ -129,6 +129,79 @@ pub fn digest_file(path: &Path) -> Result<FileDigest> {
     })
 }
 
+/// The content digest of a file or a whole directory, for inputs recorded by
+/// `rigor run` and checked again by `rigor repro`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathDigest {
+    /// BLAKE3, lowercase hex: of the file's bytes, or of a directory's manifest.
+    pub blake3: String,
+    /// Bytes of the file, or of every file under the directory.
+    pub bytes: u64,
+    /// 1 for a file; the number of files under a directory.
+    pub files: u64,
+    pub is_dir: bool,
+}
+
+/// The digest of a file (as [`digest_file`]) or of a directory: BLAKE3 of its manifest,
+/// one line `"<blake3 of the file>  <relative path>\n"` per regular file under it,
+/// sorted by path bytes, with `/` as separator — the lines `b3sum` prints, so the digest
+/// can be recomputed without rigor. Symbolic links to files are hashed as the file they
+/// point to; links to directories are not followed (no cycles), and a directory with no
+/// file is refused, as an empty input file is elsewhere.
+pub fn digest_path(path: &Path) -> Result<PathDigest> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_dir() {
+        let d = digest_file(path)?;
+        return Ok(PathDigest {
+            blake3: d.blake3,
+            bytes: d.bytes,
+            files: 1,
+            is_dir: false,
+        });
+    }
+    let mut files = Vec::new();
+    walk(path, String::new(), &mut files)?;
+    if files.is_empty() {
+        return Err(Error::file(path, "is a directory with no file in it"));
+    }
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = blake3::Hasher::new();
+    let mut bytes = 0;
+    for (rel, full) in &files {
+        let d = digest_file(full)?;
+        bytes += d.bytes;
+        manifest.update(format!("{}  {rel}\n", d.blake3).as_bytes());
+    }
+    Ok(PathDigest {
+        blake3: manifest.finalize().to_hex().to_string(),
+        bytes,
+        files: files.len() as u64,
+        is_dir: true,
+    })
+}
+
+/// Collects `(relative path, full path)` of every regular file under `dir`.
+fn walk(dir: &Path, prefix: String, out: &mut Vec<(String, std::path::PathBuf)>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let full = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let kind = entry.file_type().map_err(|e| Error::io(&full, e))?;
+        if kind.is_dir() {
+            walk(&full, rel, out)?;
+        } else if kind.is_file() || (kind.is_symlink() && full.is_file()) {
+            out.push((rel, full));
+        }
+    }
+    Ok(())
+}
+
 /// Reads what is left of `reader` (a gzip stream can end before its file does:
 /// trailing bytes still belong to the digest).
 pub fn drain(reader: &mut dyn Read, path: &Path) -> Result<()> {
@@ -241,6 +314,36 @@ mod tests {
             assert_eq!(n, all.len().min(7), "{line:?}");
             assert_eq!(&first[..n.min(6)], &all[..n.min(6)]);
         }
+    }
+
+    #[test]
+    fn directory_digest_is_its_sorted_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "bee").unwrap();
+        std::fs::write(dir.path().join("sub/a.txt"), "a").unwrap();
+        let d = digest_path(dir.path()).unwrap();
+        let manifest = format!(
+            "{}  b.txt\n{}  sub/a.txt\n",
+            blake3::hash(b"bee").to_hex(),
+            blake3::hash(b"a").to_hex()
+        );
+        assert_eq!(
+            d.blake3,
+            blake3::hash(manifest.as_bytes()).to_hex().to_string()
+        );
+        assert_eq!((d.bytes, d.files, d.is_dir), (4, 2, true));
+        // A changed byte anywhere changes the digest; so does a renamed file.
+        std::fs::write(dir.path().join("sub/a.txt"), "A").unwrap();
+        assert_ne!(digest_path(dir.path()).unwrap().blake3, d.blake3);
+        let file = digest_path(&dir.path().join("b.txt")).unwrap();
+        assert_eq!(file.blake3, blake3::hash(b"bee").to_hex().to_string());
+        assert!(!file.is_dir);
+        let empty = tempfile::tempdir().unwrap();
+        assert!(digest_path(empty.path()).unwrap_err().is_bad_input());
+        assert!(digest_path(&dir.path().join("nope"))
+            .unwrap_err()
+            .is_bad_input());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! [`router`] builds the whole HTTP surface from an [`AppState`] — the MLflow REST API
 //! (`/api/2.0/mlflow/...`), the artifact proxy (`/api/2.0/mlflow-artifacts/...`), a
-//! server-rendered web UI at `/`, `GET /health` and `GET /metrics` — and [`serve`] runs
+//! server-rendered web UI at `/`, `GET /health`, `GET /metrics` and rigor's own API
+//! (`GET /api/2.0/rigor/kpi/repro`: reproducibility compliance) — and [`serve`] runs
 //! it on a listener until a shutdown future resolves. Handlers only extract, call the
 //! [`rigor_store::Store`], and map; every error is MLflow's
 //! `{"error_code", "message"}` shape, and paths rigor does not serve answer
@@ -26,6 +27,7 @@
 mod artifacts;
 mod error;
 mod extract;
+mod kpi;
 mod metrics;
 mod mlflow;
 mod ui;
@@ -86,6 +88,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(mlflow::routes())
         .merge(artifacts::routes())
+        .merge(kpi::routes())
         .merge(ui::routes())
         .route("/health", get(health))
         .route("/metrics", get(metrics::render))

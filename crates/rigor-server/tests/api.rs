@@ -454,3 +454,56 @@ async fn metrics_and_ui() {
     let (s, _, _) = a.raw("GET", "/ui/runs/..%2Fx", Body::empty()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn repro_compliance_kpi() {
+    let app = app().await;
+    // An empty store: no runs, no percentage.
+    let (s, v) = app.get("/api/2.0/rigor/kpi/repro").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["runs"], 0);
+    assert_eq!(v["percent"], Value::Null);
+
+    let full = app.new_run().await;
+    app.post(
+        "/api/2.0/mlflow/runs/log-batch",
+        json!({"run_id": full, "params": [{"key": "seed", "value": "1"}],
+               "tags": [{"key": "mlflow.source.git.commit", "value": "abc"}]}),
+    )
+    .await;
+    app.post(
+        "/api/2.0/mlflow/runs/log-inputs",
+        json!({"run_id": full, "datasets": [{"dataset": {"name": "d", "digest": "12ab",
+               "source_type": "local", "source": "{}"}}]}),
+    )
+    .await;
+    // Its logs are an artifact, found in the artifact store.
+    let (s, _, _) = app
+        .raw(
+            "PUT",
+            &format!("/api/2.0/mlflow-artifacts/artifacts/0/{full}/artifacts/rigor/stdout.txt"),
+            Body::from("ok\n"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let bare = app.new_run().await;
+    let (s, v) = app.get("/api/2.0/rigor/kpi/repro?experiment_id=0").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["runs"].as_u64(), v["compliant"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(v["percent"], 50.0);
+    let gaps = &v["experiments"][0]["non_compliant"];
+    assert_eq!(gaps.as_array().map(Vec::len), Some(1));
+    assert_eq!(gaps[0]["run_id"], bare.as_str());
+    assert_eq!(
+        gaps[0]["missing"],
+        json!(["code_version", "config", "seed", "input_digests", "logs"])
+    );
+    assert_error(
+        app.get("/api/2.0/rigor/kpi/repro?experiment_id=42").await,
+        StatusCode::NOT_FOUND,
+        "RESOURCE_DOES_NOT_EXIST",
+    );
+}

@@ -5,7 +5,8 @@
 //! from the same SQL through sqlx, with migrations embedded in the binary and applied
 //! on connect. [`validate`] holds MLflow's rules (name syntax, length limits, batch
 //! limits), [`search`] its filter and order-by grammar. Artifacts live apart, in an
-//! [`ArtifactStore`] over the object_store crate.
+//! [`ArtifactStore`] over the object_store crate. [`kpi`] computes research KPIs from
+//! stored runs (reproducibility compliance), as pure functions.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -26,6 +27,7 @@
 
 pub mod artifacts;
 pub mod error;
+pub mod kpi;
 pub mod model;
 pub mod search;
 mod sql;

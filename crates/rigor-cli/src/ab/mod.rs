@@ -147,6 +147,9 @@ pub struct AbArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 pub fn run(cmd: AbCommand) -> Result<ExitCode, Failure> {
@@ -360,6 +363,7 @@ struct Attach {
 
 fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
     check_settings(&a)?;
+    let tracker = crate::tracking::Tracker::prepare(&a.track)?;
     let Some(data) = a.data.clone() else {
         return Err(input("--data FILE is required"));
     };
@@ -544,6 +548,9 @@ fn run_analysis(a: AbArgs) -> Result<ExitCode, Failure> {
         Format::Table => render::table(&doc),
     };
     emit(&text, a.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&doc)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

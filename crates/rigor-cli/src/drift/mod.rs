@@ -107,10 +107,14 @@ pub struct DriftArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 pub fn run(args: DriftArgs) -> Result<ExitCode, Failure> {
     let settings = settings(&args)?;
+    let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let (reference, current) = rayon::join(|| read(&args.reference), || read(&args.current));
     let (reference, current) = (reference?, current?);
     let names = selected_columns(&args, &reference, &current)?;
@@ -194,6 +198,9 @@ pub fn run(args: DriftArgs) -> Result<ExitCode, Failure> {
         Format::Table => render_table(&evidence),
     };
     emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -137,6 +137,9 @@ pub struct TextArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    #[command(flatten)]
+    track: crate::tracking::TrackArgs,
 }
 
 /// One `--hyp` file, evaluated.
@@ -153,6 +156,7 @@ pub(crate) struct System {
 
 pub fn run(args: TextArgs) -> Result<ExitCode, Failure> {
     let (measures, settings) = parse_settings(&args)?;
+    let tracker = crate::tracking::Tracker::prepare(&args.track)?;
     let Aligned { hyp, refs } = Aligned::read(&args.hyps[0], &args.refs)?;
     let n = hyp.len();
     let mut hyps = vec![hyp];
@@ -334,6 +338,9 @@ pub fn run(args: TextArgs) -> Result<ExitCode, Failure> {
         Format::Table => render::render_table(&evidence, shown),
     };
     emit(&text, args.output.as_deref())?;
+    if let Some(t) = &tracker {
+        t.log(&evidence)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
