@@ -39,11 +39,18 @@ pub struct GateArgs {
     #[arg(long, value_name = "POLICY.toml")]
     policy: PathBuf,
 
-    /// Evidence: the JSON of `rigor eval …`, `rigor ab` or `rigor drift`. Repeatable;
-    /// `LABEL=FILE` names a document for the policy (default: the file stem); `-`
-    /// reads standard input.
+    /// Evidence: the JSON of `rigor eval …`, `rigor ab` or `rigor drift`, or a tracked
+    /// run's (`runs:/RUN_ID`, what `--track` logged). Repeatable; `LABEL=FILE` names a
+    /// document for the policy (default: the file stem, or the run's name); `-` reads
+    /// standard input.
     #[arg(long = "evidence", value_name = "[LABEL=]FILE", required = true)]
     evidence: Vec<String>,
+
+    /// Tracking server for `--evidence runs:/RUN_ID[/PATH]` (the evidence `--track`
+    /// logged on a run): http://HOST:PORT or a store URI. Default: MLFLOW_TRACKING_URI,
+    /// else the local store `rigor server` uses (sqlite:///rigor.db).
+    #[arg(long, value_name = "URI")]
+    tracking_uri: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = GateFormat::Table)]
@@ -56,7 +63,7 @@ pub struct GateArgs {
 
 pub fn run(args: GateArgs) -> Result<ExitCode, Failure> {
     let policy = evidence_args::policy(&args.policy)?;
-    let evidence = evidence_args::read(&args.evidence)?;
+    let evidence = evidence_args::read(&args.evidence, args.tracking_uri.as_deref())?;
     let decision = decide(&policy, &evidence, &Disk).map_err(gate_failure)?;
     let text = match args.format {
         GateFormat::Json => {

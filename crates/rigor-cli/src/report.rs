@@ -33,10 +33,17 @@ Examples:
   rigor report --evidence ir.json --policy gate.toml --out readout.html
   rigor report --evidence ir.json --format markdown")]
 pub struct ReportArgs {
-    /// Evidence: the JSON of `rigor eval …`, `rigor ab` or `rigor drift`. Repeatable;
-    /// `LABEL=FILE` names a document (default: the file stem).
+    /// Evidence: the JSON of `rigor eval …`, `rigor ab` or `rigor drift`, or a tracked
+    /// run's (`runs:/RUN_ID`). Repeatable; `LABEL=FILE` names a document (default: the
+    /// file stem, or the run's name).
     #[arg(long = "evidence", value_name = "[LABEL=]FILE", required = true)]
     evidence: Vec<String>,
+
+    /// Tracking server for `--evidence runs:/RUN_ID[/PATH]` (the evidence `--track`
+    /// logged on a run): http://HOST:PORT or a store URI. Default: MLFLOW_TRACKING_URI,
+    /// else the local store `rigor server` uses (sqlite:///rigor.db).
+    #[arg(long, value_name = "URI")]
+    tracking_uri: Option<String>,
 
     /// A gate policy: the readout opens with its decision.
     #[arg(long, value_name = "POLICY.toml")]
@@ -72,6 +79,12 @@ pub struct CardArgs {
     #[arg(long = "evidence", value_name = "[LABEL=]FILE", required = true)]
     evidence: Vec<String>,
 
+    /// Tracking server for `--evidence runs:/RUN_ID[/PATH]` (the evidence `--track`
+    /// logged on a run): http://HOST:PORT or a store URI. Default: MLFLOW_TRACKING_URI,
+    /// else the local store `rigor server` uses (sqlite:///rigor.db).
+    #[arg(long, value_name = "URI")]
+    tracking_uri: Option<String>,
+
     /// Card metadata: TOML with [model], [intended_use], [factors], [metrics],
     /// [evaluation_data], [training_data], [ethical_considerations], [caveats].
     #[arg(long, value_name = "CARD.toml")]
@@ -103,7 +116,7 @@ fn render(doc: &rigor_report::doc::Document, format: PageFormat) -> String {
 }
 
 pub fn run_report(args: ReportArgs) -> Result<ExitCode, Failure> {
-    let evidence = evidence_args::read(&args.evidence)?;
+    let evidence = evidence_args::read(&args.evidence, args.tracking_uri.as_deref())?;
     let policy = args
         .policy
         .as_deref()
@@ -132,7 +145,7 @@ pub fn run_report(args: ReportArgs) -> Result<ExitCode, Failure> {
 }
 
 pub fn run_card(args: CardArgs) -> Result<ExitCode, Failure> {
-    let evidence = evidence_args::read(&args.evidence)?;
+    let evidence = evidence_args::read(&args.evidence, args.tracking_uri.as_deref())?;
     let meta = match &args.meta {
         Some(path) => {
             let name = path.display().to_string();

@@ -839,6 +839,116 @@ fn track_makes_its_own_run_and_refuses_an_unknown_one() {
     assert!(stdout(&o).is_empty(), "nothing evaluated before the check");
 }
 
+/// `rigor gate` and `rigor report` read the evidence `--track` logged, as
+/// `--evidence runs:/RUN_ID`, and decide as on the file.
+#[test]
+fn gate_reads_the_evidence_of_a_tracked_run() {
+    let server = Server::start();
+    let root = common::root();
+    let ex = |f: &str| root.join("examples").join(f).display().to_string();
+    let dir = common::dir_with(&[(
+        "policy.toml",
+        "[gate]\nbaseline = \"bm25\"\ncandidate = \"dense\"\n\n\
+         [[lift]]\nmeasure = \"nDCG@10\"\nmin_delta = 0.05\nsignificant = true\n",
+    )]);
+    let o = rigor(
+        dir.path(),
+        &[
+            "eval",
+            "ir",
+            "--qrels",
+            &ex("qrels.txt"),
+            "--run",
+            &ex("bm25.run"),
+            "--run",
+            &ex("dense.run"),
+            "-m",
+            "nDCG@10",
+            "--resamples",
+            "500",
+            "--format",
+            "json",
+            "--output",
+            "ir.json",
+            "--track",
+            "--experiment",
+            "gates",
+            "--tracking-uri",
+            &server.uri(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let runs = server.runs_of("gates");
+    assert_eq!(runs.len(), 1);
+    let id = runs[0]["info"]["run_id"]
+        .as_str()
+        .expect("run id")
+        .to_string();
+    let gate = |evidence: &str| {
+        rigor(
+            dir.path(),
+            &[
+                "gate",
+                "--policy",
+                "policy.toml",
+                "--evidence",
+                evidence,
+                "--tracking-uri",
+                &server.uri(),
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let from_file = gate("ir.json");
+    let from_run = gate(&format!("ir=runs:/{id}"));
+    assert_eq!(from_run.status.code(), Some(0), "{}", stderr(&from_run));
+    assert_eq!(from_file.status.code(), from_run.status.code());
+    let criteria = |o: &Output| {
+        let v: Value = serde_json::from_str(&stdout(o)).expect("gate json");
+        v["criteria"]
+            .as_array()
+            .expect("criteria")
+            .iter()
+            .map(|c| {
+                (
+                    c["criterion"].clone(),
+                    c["pass"].clone(),
+                    c["measured"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(criteria(&from_run), criteria(&from_file));
+    let explicit = gate(&format!("ir=runs:/{id}/rigor/evidence-ir.json"));
+    assert_eq!(criteria(&explicit), criteria(&from_file));
+    // Unlabelled, the document is named after the run.
+    let name = runs[0]["info"]["run_name"].as_str().expect("run name");
+    let unlabelled = gate(&format!("runs:/{id}"));
+    assert_eq!(unlabelled.status.code(), Some(0), "{}", stderr(&unlabelled));
+    assert!(stdout(&unlabelled).contains(&format!("reproducible ({name})")));
+    let r = rigor(
+        dir.path(),
+        &[
+            "report",
+            "--evidence",
+            &format!("ir=runs:/{id}"),
+            "--tracking-uri",
+            &server.uri(),
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert!(stdout(&r).contains("nDCG@10"), "{}", stdout(&r));
+    // Unknown runs and artifacts are errors naming what is missing.
+    one_line_error(&gate("runs:/0123abc"), "0123abc");
+    one_line_error(
+        &gate(&format!("runs:/{id}/rigor/evidence-text.json")),
+        "no artifact rigor/evidence-text.json",
+    );
+}
+
 // ------------------------------------------------------------------ rigor repro
 
 /// A repository with the example qrels and run committed, and `data/` ignored by git
