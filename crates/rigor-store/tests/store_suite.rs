@@ -90,6 +90,7 @@ suite!(
     runs_lifecycle,
     params_are_immutable,
     metrics_latest_and_history,
+    metric_values_read_back_bit_for_bit,
     log_batch_is_atomic,
     search_filters,
     search_order_and_pages,
@@ -443,6 +444,73 @@ async fn metrics_latest_and_history(b: &Backend) {
         .await
         .expect("nan history");
     assert!(nan.items[0].value.is_nan());
+}
+
+/// Every finite double logged comes back from get-run and search with the same bits:
+/// subnormals, extremes, values needing all 17 digits, negative zero aside (as in
+/// MLflow's SQL store, -0 reads back as 0).
+async fn metric_values_read_back_bit_for_bit(b: &Backend) {
+    let s = &b.store;
+    let mut values = vec![
+        0.1 + 0.2,
+        1.0 / 3.0,
+        5e-324,
+        2.2250738585072014e-308,
+        f64::MAX,
+        f64::MIN,
+        f64::EPSILON,
+        -123_456_789.123_456_78,
+        9007199254740993.0,
+        1e22,
+        1e23,
+    ];
+    // Deterministic pseudo-random bit patterns (splitmix64), finite only.
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    while values.len() < 600 {
+        x = x.wrapping_add(0x9e3779b97f4a7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+        let v = f64::from_bits(z ^ (z >> 31));
+        if v.is_finite() {
+            values.push(v);
+        }
+    }
+    let run = new_run(s, "0", "bits", 1).await;
+    for chunk in values.chunks(200).enumerate() {
+        let metrics: Vec<Metric> = chunk
+            .1
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| Metric::new(format!("k{}", chunk.0 * 200 + i), v, 1, 0))
+            .collect();
+        s.log_batch(&run, &metrics, &[], &[]).await.expect("log");
+    }
+    let check = |got: &[Metric], how: &str| {
+        assert_eq!(got.len(), values.len(), "{how}");
+        for m in got {
+            let i: usize = m.key[1..].parse().expect("key");
+            assert_eq!(
+                m.value.to_bits(),
+                values[i].to_bits(),
+                "{how}: {} logged {:e}, read {:e}",
+                m.key,
+                values[i],
+                m.value
+            );
+        }
+    };
+    check(&s.get_run(&run).await.expect("get").data.metrics, "get_run");
+    let found = s
+        .search_runs(&RunSearch {
+            experiment_ids: vec!["0".into()],
+            filter: "attributes.run_name = 'bits'".into(),
+            ..RunSearch::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(found.items.len(), 1);
+    check(&found.items[0].data.metrics, "search_runs");
 }
 
 async fn log_batch_is_atomic(b: &Backend) {

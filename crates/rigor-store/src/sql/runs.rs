@@ -8,7 +8,7 @@ use sqlx::{Any, Transaction};
 
 use super::{
     bind_all, get_f64, get_i64, get_opt_i64, get_opt_str, get_str, new_uuid, now_ms, placeholders,
-    Arg, SqlStore,
+    Arg, Dialect, SqlStore,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -172,6 +172,42 @@ impl SqlStore {
             .ok_or_else(|| Error::not_found(format!("Run with id={run_id} not found")))
     }
 
+    /// `(run_uuid, key, value)` of `table` for the runs in `inlist`, ordered by run
+    /// and key, as one row holding a JSON array of triples (column `j`; NULL when
+    /// there are none).
+    fn text_triples_sql(&self, table: &str, inlist: &str) -> String {
+        match self.dialect {
+            Dialect::Sqlite => format!(
+                "SELECT json_group_array(json_array(run_uuid, key, value)) AS j FROM \
+                 (SELECT run_uuid, key, value FROM {table} WHERE run_uuid IN ({inlist}) \
+                 ORDER BY run_uuid, key)"
+            ),
+            Dialect::Postgres => format!(
+                "SELECT json_agg(json_build_array(run_uuid, key, value) \
+                 ORDER BY run_uuid, key)::text AS j FROM {table} WHERE run_uuid IN ({inlist})"
+            ),
+        }
+    }
+
+    /// The latest metrics of the runs in `inlist` as one JSON array of
+    /// `[run_uuid, key, value, is_nan, ts, step]`, the value as text with every digit
+    /// it needs to read back bit for bit (SQLite: 17 significant digits; PostgreSQL's
+    /// float8 text is the shortest exact form).
+    fn latest_metrics_sql(&self, inlist: &str) -> String {
+        match self.dialect {
+            Dialect::Sqlite => format!(
+                "SELECT json_group_array(json_array(run_uuid, key, printf('%!.17g', value), \
+                 is_nan, ts, step)) AS j FROM (SELECT run_uuid, key, value, is_nan, ts, step \
+                 FROM latest_metrics WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key)"
+            ),
+            Dialect::Postgres => format!(
+                "SELECT json_agg(json_build_array(run_uuid, key, value::text, is_nan, ts, step) \
+                 ORDER BY run_uuid, key)::text AS j FROM latest_metrics \
+                 WHERE run_uuid IN ({inlist})"
+            ),
+        }
+    }
+
     /// Loads params, tags, latest metrics and dataset inputs of `infos`, in their order.
     pub(crate) async fn attach_data(&self, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
         if infos.is_empty() {
@@ -182,17 +218,12 @@ impl SqlStore {
         let mut data: HashMap<String, RunData> = HashMap::new();
         let mut inputs: HashMap<String, Vec<DatasetInput>> = HashMap::new();
 
-        // Four independent reads, run at once on the read pool.
-        let params_sql = format!(
-            "SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
-        );
-        let tags_sql = format!(
-            "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
-        );
-        let metrics_sql = format!(
-            "SELECT run_uuid, key, value, is_nan, ts, step FROM latest_metrics \
-             WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
-        );
+        // Four independent reads, run at once on the read pool. Params and tags (text
+        // only) come back as one JSON array per query: the SQLite driver hands rows
+        // over one by one between threads, and a page of runs holds hundreds of them.
+        let params_sql = self.text_triples_sql("params", &inlist);
+        let tags_sql = self.text_triples_sql("tags", &inlist);
+        let metrics_sql = self.latest_metrics_sql(&inlist);
         let inputs_sql = format!(
             "SELECT i.run_uuid, i.dataset_uuid, d.name, d.digest, d.source_type, d.source, \
              d.ds_schema, d.ds_profile FROM run_inputs i \
@@ -200,33 +231,22 @@ impl SqlStore {
              WHERE i.run_uuid IN ({inlist}) ORDER BY i.run_uuid, i.position"
         );
         let (param_rows, tag_rows, metric_rows, rows) = tokio::try_join!(
-            bind_all(sqlx::query(&params_sql), &ids).fetch_all(&self.read),
-            bind_all(sqlx::query(&tags_sql), &ids).fetch_all(&self.read),
-            bind_all(sqlx::query(&metrics_sql), &ids).fetch_all(&self.read),
+            bind_all(sqlx::query(&params_sql), &ids).fetch_one(&self.read),
+            bind_all(sqlx::query(&tags_sql), &ids).fetch_one(&self.read),
+            bind_all(sqlx::query(&metrics_sql), &ids).fetch_one(&self.read),
             bind_all(sqlx::query(&inputs_sql), &ids).fetch_all(&self.read),
         )?;
-        for r in &param_rows {
-            data.entry(get_str(r, "run_uuid")?)
+        for (run, key, value) in text_triples(&param_rows)? {
+            data.entry(run)
                 .or_default()
                 .params
-                .push(Tag::new(get_str(r, "key")?, get_str(r, "value")?));
+                .push(Tag::new(key, value));
         }
-        for r in &tag_rows {
-            data.entry(get_str(r, "run_uuid")?)
-                .or_default()
-                .tags
-                .push(Tag::new(get_str(r, "key")?, get_str(r, "value")?));
+        for (run, key, value) in text_triples(&tag_rows)? {
+            data.entry(run).or_default().tags.push(Tag::new(key, value));
         }
-        for r in &metric_rows {
-            data.entry(get_str(r, "run_uuid")?)
-                .or_default()
-                .metrics
-                .push(Metric {
-                    key: get_str(r, "key")?,
-                    value: metric_value(r)?,
-                    timestamp: get_i64(r, "ts")?,
-                    step: get_i64(r, "step")?,
-                });
+        for (run, metric) in latest_metrics(&metric_rows)? {
+            data.entry(run).or_default().metrics.push(metric);
         }
         let mut dataset_of: Vec<(String, String)> = Vec::new();
         for r in &rows {
@@ -459,4 +479,45 @@ pub(crate) async fn upsert_tag(
         .await?;
     }
     Ok(())
+}
+
+/// The triples of a [`SqlStore::text_triples_sql`] row.
+fn text_triples(row: &AnyRow) -> Result<Vec<(String, String, String)>> {
+    match get_opt_str(row, "j")? {
+        None => Ok(Vec::new()),
+        Some(j) => {
+            serde_json::from_str(&j).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))
+        }
+    }
+}
+
+/// The metrics of a [`SqlStore::latest_metrics_sql`] row, by run.
+fn latest_metrics(row: &AnyRow) -> Result<Vec<(String, Metric)>> {
+    type Entry = (String, String, String, i64, i64, i64);
+    let Some(j) = get_opt_str(row, "j")? else {
+        return Ok(Vec::new());
+    };
+    let bad = |e: String| Error::Database(sqlx::Error::Decode(e.into()));
+    let entries: Vec<Entry> = serde_json::from_str(&j).map_err(|e| bad(e.to_string()))?;
+    entries
+        .into_iter()
+        .map(|(run, key, value, is_nan, ts, step)| {
+            let value = if is_nan != 0 {
+                f64::NAN
+            } else {
+                value
+                    .parse::<f64>()
+                    .map_err(|e| bad(format!("metric value {value:?}: {e}")))?
+            };
+            Ok((
+                run,
+                Metric {
+                    key,
+                    value,
+                    timestamp: ts,
+                    step,
+                },
+            ))
+        })
+        .collect()
 }
