@@ -511,6 +511,24 @@ async fn metric_values_read_back_bit_for_bit(b: &Backend) {
         .expect("search");
     assert_eq!(found.items.len(), 1);
     check(&found.items[0].data.metrics, "search_runs");
+    // The same values as one metric's history, step by step.
+    let history: Vec<Metric> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| Metric::new("h", v, 1, i as i64))
+        .collect();
+    for chunk in history.chunks(500) {
+        s.log_batch(&run, chunk, &[], &[])
+            .await
+            .expect("log history");
+    }
+    let got = s
+        .get_metric_history(&run, "h", None, None)
+        .await
+        .expect("history");
+    let bits: Vec<u64> = got.items.iter().map(|m| m.value.to_bits()).collect();
+    let want: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+    assert_eq!(bits, want, "get_metric_history");
 }
 
 async fn log_batch_is_atomic(b: &Backend) {

@@ -326,10 +326,6 @@ pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
 
-pub(crate) fn get_f64(row: &AnyRow, col: &str) -> Result<f64> {
-    Ok(row.try_get::<f64, _>(col)?)
-}
-
 /// True when a database error is a unique-constraint violation.
 pub(crate) fn is_unique_violation(e: &Error) -> bool {
     match e {

@@ -7,8 +7,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
 use super::{
-    bind_all, get_f64, get_i64, get_opt_i64, get_opt_str, get_str, new_uuid, now_ms, placeholders,
-    Arg, Dialect, SqlStore,
+    bind_all, get_i64, get_opt_i64, get_opt_str, get_str, new_uuid, now_ms, placeholders, Arg,
+    Dialect, SqlStore,
 };
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -33,15 +33,6 @@ pub(crate) fn run_info_from_row(row: &AnyRow) -> Result<RunInfo> {
         artifact_uri: get_str(row, "artifact_uri")?,
         lifecycle_stage: Lifecycle::parse(&get_str(row, "lifecycle_stage")?),
     })
-}
-
-/// The stored metric value: NaN is kept as 0 with a flag.
-pub(crate) fn metric_value(row: &AnyRow) -> Result<f64> {
-    if get_i64(row, "is_nan")? != 0 {
-        Ok(f64::NAN)
-    } else {
-        get_f64(row, "value")
-    }
 }
 
 /// A random `adjective-noun-NNN` run name, as MLflow gives runs without one.
@@ -189,21 +180,20 @@ impl SqlStore {
         }
     }
 
-    /// The latest metrics of the runs in `inlist` as one JSON array of
-    /// `[run_uuid, key, value, is_nan, ts, step]`, the value as text with every digit
-    /// it needs to read back bit for bit (SQLite: 17 significant digits; PostgreSQL's
-    /// float8 text is the shortest exact form).
-    fn latest_metrics_sql(&self, inlist: &str) -> String {
+    /// One row `j`: a JSON array of `[run_uuid, key, value, is_nan, ts, step]` over
+    /// `rows` (a query selecting those columns in the order wanted; `order` repeats it
+    /// for PostgreSQL, whose `json_agg` does not keep a subquery's order). The value is
+    /// text with every digit it needs to read back bit for bit (SQLite: 17
+    /// significant digits; PostgreSQL's float8 text is the shortest exact form).
+    fn metrics_json_sql(&self, rows: &str, order: &str) -> String {
         match self.dialect {
             Dialect::Sqlite => format!(
                 "SELECT json_group_array(json_array(run_uuid, key, printf('%!.17g', value), \
-                 is_nan, ts, step)) AS j FROM (SELECT run_uuid, key, value, is_nan, ts, step \
-                 FROM latest_metrics WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key)"
+                 is_nan, ts, step)) AS j FROM ({rows})"
             ),
             Dialect::Postgres => format!(
                 "SELECT json_agg(json_build_array(run_uuid, key, value::text, is_nan, ts, step) \
-                 ORDER BY run_uuid, key)::text AS j FROM latest_metrics \
-                 WHERE run_uuid IN ({inlist})"
+                 ORDER BY {order})::text AS j FROM ({rows}) t"
             ),
         }
     }
@@ -223,7 +213,13 @@ impl SqlStore {
         // over one by one between threads, and a page of runs holds hundreds of them.
         let params_sql = self.text_triples_sql("params", &inlist);
         let tags_sql = self.text_triples_sql("tags", &inlist);
-        let metrics_sql = self.latest_metrics_sql(&inlist);
+        let metrics_sql = self.metrics_json_sql(
+            &format!(
+                "SELECT run_uuid, key, value, is_nan, ts, step FROM latest_metrics \
+                 WHERE run_uuid IN ({inlist}) ORDER BY run_uuid, key"
+            ),
+            "run_uuid, key",
+        );
         let inputs_sql = format!(
             "SELECT i.run_uuid, i.dataset_uuid, d.name, d.digest, d.source_type, d.source, \
              d.ds_schema, d.ds_profile FROM run_inputs i \
@@ -245,7 +241,7 @@ impl SqlStore {
         for (run, key, value) in text_triples(&tag_rows)? {
             data.entry(run).or_default().tags.push(Tag::new(key, value));
         }
-        for (run, metric) in latest_metrics(&metric_rows)? {
+        for (run, metric) in metrics_json(&metric_rows)? {
             data.entry(run).or_default().metrics.push(metric);
         }
         let mut dataset_of: Vec<(String, String)> = Vec::new();
@@ -417,26 +413,20 @@ impl SqlStore {
             Some(n) => format!(" LIMIT {}", n.saturating_add(1)),
             None => format!(" LIMIT {}", i64::MAX),
         };
-        let rows = bind_all(
-            sqlx::query(&format!(
-                "SELECT key, value, is_nan, ts, step FROM metrics WHERE run_uuid = $1 AND key = $2 \
-                 ORDER BY ts, step, value{limit} OFFSET {offset}"
+        let row = bind_all(
+            sqlx::query(&self.metrics_json_sql(
+                &format!(
+                    "SELECT run_uuid, key, value, is_nan, ts, step FROM metrics \
+                     WHERE run_uuid = $1 AND key = $2 \
+                     ORDER BY ts, step, value{limit} OFFSET {offset}"
+                ),
+                "ts, step, value",
             )),
             &[Arg::Text(run_id.to_string()), Arg::Text(key.to_string())],
         )
-        .fetch_all(&self.read)
+        .fetch_one(&self.read)
         .await?;
-        let mut items = rows
-            .iter()
-            .map(|r| {
-                Ok(Metric {
-                    key: get_str(r, "key")?,
-                    value: metric_value(r)?,
-                    timestamp: get_i64(r, "ts")?,
-                    step: get_i64(r, "step")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut items: Vec<Metric> = metrics_json(&row)?.into_iter().map(|(_, m)| m).collect();
         let mut next_page_token = None;
         if let Some(n) = max_results {
             if items.len() as i64 > n {
@@ -491,8 +481,8 @@ fn text_triples(row: &AnyRow) -> Result<Vec<(String, String, String)>> {
     }
 }
 
-/// The metrics of a [`SqlStore::latest_metrics_sql`] row, by run.
-fn latest_metrics(row: &AnyRow) -> Result<Vec<(String, Metric)>> {
+/// The metrics of a [`SqlStore::metrics_json_sql`] row, with their runs.
+fn metrics_json(row: &AnyRow) -> Result<Vec<(String, Metric)>> {
     type Entry = (String, String, String, i64, i64, i64);
     let Some(j) = get_opt_str(row, "j")? else {
         return Ok(Vec::new());
