@@ -329,7 +329,7 @@ fn reproduce_in(
         seed,
         inputs: input_paths,
         params,
-        command: command.to_vec(),
+        command: program_outside_git(command, &workdir, tag(original, "rigor.cwd")),
         cwd: workdir,
         extra_tags: vec![Tag::new("rigor.repro_of", run_id)],
         echo,
@@ -365,6 +365,37 @@ fn short(digest: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_untracked_program_is_taken_from_the_recorded_directory() {
+        let recorded = tempfile::tempdir().expect("tempdir");
+        let checkout = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(recorded.path().join(".venv/bin")).unwrap();
+        std::fs::write(recorded.path().join(".venv/bin/python"), "").unwrap();
+        std::fs::write(checkout.path().join("train.sh"), "").unwrap();
+        let cwd = recorded.path().to_str();
+        let cmd = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let venv = program_outside_git(&cmd(&[".venv/bin/python", "t.py"]), checkout.path(), cwd);
+        assert_eq!(
+            venv,
+            cmd(&[
+                &recorded
+                    .path()
+                    .join(".venv/bin/python")
+                    .display()
+                    .to_string(),
+                "t.py"
+            ])
+        );
+        // In the checkout, on PATH, or nowhere: unchanged.
+        for c in [
+            cmd(&["./train.sh"]),
+            cmd(&["python3", "t.py"]),
+            cmd(&["bin/nothing"]),
+        ] {
+            assert_eq!(program_outside_git(&c, checkout.path(), cwd), c);
+        }
+    }
     use super::*;
 
     fn m(k: &str, v: f64) -> Metric {
@@ -396,4 +427,25 @@ mod tests {
         assert!(!far[0].within);
         assert!((far[0].delta.unwrap() - 0.1).abs() < 1e-12);
     }
+}
+
+/// The command, with a relative program path that the checkout lacks (a virtualenv's
+/// `.venv/bin/python`, a build output: what git ignores) taken from the recorded
+/// working directory, where it still is; as the command was, otherwise.
+fn program_outside_git(
+    command: &[String],
+    workdir: &Path,
+    recorded_cwd: Option<&str>,
+) -> Vec<String> {
+    let mut command = command.to_vec();
+    if let (Some(program), Some(cwd)) = (command.first_mut(), recorded_cwd) {
+        let p = Path::new(program.as_str());
+        if p.is_relative() && p.components().count() > 1 && !workdir.join(p).exists() {
+            let there = Path::new(cwd).join(p);
+            if there.exists() {
+                *program = there.display().to_string();
+            }
+        }
+    }
+    command
 }
