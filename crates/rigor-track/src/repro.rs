@@ -363,6 +363,27 @@ fn short(digest: &str) -> String {
     digest.chars().take(12).collect()
 }
 
+/// The command, with a relative program path that the checkout lacks (a virtualenv's
+/// `.venv/bin/python`, a build output: what git ignores) taken from the recorded
+/// working directory, where it still is; as the command was, otherwise.
+fn program_outside_git(
+    command: &[String],
+    workdir: &Path,
+    recorded_cwd: Option<&str>,
+) -> Vec<String> {
+    let mut command = command.to_vec();
+    if let (Some(program), Some(cwd)) = (command.first_mut(), recorded_cwd) {
+        let p = Path::new(program.as_str());
+        if p.is_relative() && p.components().count() > 1 && !workdir.join(p).exists() {
+            let there = Path::new(cwd).join(p);
+            if there.exists() {
+                *program = there.display().to_string();
+            }
+        }
+    }
+    command
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -427,25 +448,4 @@ mod tests {
         assert!(!far[0].within);
         assert!((far[0].delta.unwrap() - 0.1).abs() < 1e-12);
     }
-}
-
-/// The command, with a relative program path that the checkout lacks (a virtualenv's
-/// `.venv/bin/python`, a build output: what git ignores) taken from the recorded
-/// working directory, where it still is; as the command was, otherwise.
-fn program_outside_git(
-    command: &[String],
-    workdir: &Path,
-    recorded_cwd: Option<&str>,
-) -> Vec<String> {
-    let mut command = command.to_vec();
-    if let (Some(program), Some(cwd)) = (command.first_mut(), recorded_cwd) {
-        let p = Path::new(program.as_str());
-        if p.is_relative() && p.components().count() > 1 && !workdir.join(p).exists() {
-            let there = Path::new(cwd).join(p);
-            if there.exists() {
-                *program = there.display().to_string();
-            }
-        }
-    }
-    command
 }
