@@ -147,13 +147,9 @@ pub struct Disk;
 
 impl InputFiles for Disk {
     fn digest(&self, path: &str) -> Result<(String, u64), String> {
-        let p = Path::new(path);
-        let (mut reader, slot) =
-            rigor_io::input::open_digested(p, None).map_err(|e| e.to_string())?;
-        rigor_io::input::drain(&mut reader, p).map_err(|e| e.to_string())?;
-        slot.get()
-            .map(|d| (d.blake3.clone(), d.bytes))
-            .ok_or_else(|| "was not read to its end".to_string())
+        rigor_io::input::digest_file(Path::new(path))
+            .map(|d| (d.blake3, d.bytes))
+            .map_err(|e| e.to_string())
     }
 }
 

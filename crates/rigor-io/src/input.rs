@@ -107,12 +107,39 @@ pub fn read_all_digested(path: &Path) -> Result<(Vec<u8>, FileDigest)> {
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    drain(&mut reader, path)?;
-    let digest = slot
-        .get()
-        .cloned()
-        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
+    let digest = finish_digest(&mut reader, &slot, path)?;
     Ok((bytes, digest))
+}
+
+/// Reads what is left of a reader from [`open_digested`] and returns the file's digest,
+/// which is known once every byte has been read.
+pub fn finish_digest(reader: &mut dyn Read, slot: &DigestSlot, path: &Path) -> Result<FileDigest> {
+    drain(reader, path)?;
+    slot.get()
+        .cloned()
+        .ok_or_else(|| Error::file(path, "was not read to its end"))
+}
+
+/// Reads until `buf` holds `want` bytes or the input ends; returns whether it ended.
+/// For block readers that cut a file at record boundaries.
+pub fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, path: &Path) -> Result<bool> {
+    while buf.len() < want {
+        let start = buf.len();
+        buf.resize(want, 0);
+        match reader.read(&mut buf[start..]) {
+            Ok(0) => {
+                buf.truncate(start);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(start + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+            Err(e) => {
+                buf.truncate(start);
+                return Err(Error::io(path, e));
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// The digest of a file's bytes on disk, for inputs read by readers that do not hash as

@@ -33,12 +33,7 @@ fn is_numeric(t: &DataType) -> bool {
 /// Reads a Parquet file's needed columns into parts, merged in row order.
 pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileDigest)> {
     // The digest of the bytes on disk, as for every input.
-    let (mut reader, slot) = input::open_digested(path, None)?;
-    input::drain(&mut reader, path)?;
-    let digest = slot
-        .get()
-        .cloned()
-        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
+    let digest = input::digest_file(path)?;
 
     let (metadata, names) = open(path)?;
     let schema = metadata.schema().clone();

@@ -367,11 +367,7 @@ pub(super) fn read(
         }
         spare.extend(pending.drain(..).map(|c| c.bytes));
     }
-    input::drain(&mut chunker.into_inner(), path)?;
-    let digest = digest_slot
-        .get()
-        .cloned()
-        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
+    let digest = input::finish_digest(&mut chunker.into_inner(), &digest_slot, path)?;
     Ok((plan, collected, digest))
 }
 

@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use super::{is_missing, parse_bool, parse_number, Dtype, Frame, FrameColumn, Values, MISSING};
 use crate::error::{Error, Result};
 use crate::input::FileDigest;
-use crate::input::{drain, open_digested, Progress};
+use crate::input::{fill, finish_digest, open_digested, Progress};
 
 /// Blocks are cut at about this size.
 const BLOCK_BYTES: usize = 4 << 20;
@@ -133,37 +133,12 @@ fn scan(
             break;
         }
     }
-    drain(&mut reader, path)?;
-    let digest = slot
-        .get()
-        .cloned()
-        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
+    let digest = finish_digest(&mut reader, &slot, path)?;
     Ok(Scan {
         names,
         builder,
         digest,
     })
-}
-
-/// Reads until `buf` holds `want` bytes or the input ends; returns whether it ended.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, path: &Path) -> Result<bool> {
-    while buf.len() < want {
-        let start = buf.len();
-        buf.resize(want, 0);
-        match reader.read(&mut buf[start..]) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(Error::io(path, e));
-            }
-        }
-    }
-    Ok(false)
 }
 
 /// Column names from the header record (empty names become `Unnamed: i`, as pandas

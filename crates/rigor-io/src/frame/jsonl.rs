@@ -4,7 +4,6 @@
 //! integer column (floats once a value is missing or fractional), strings text,
 //! `true`/`false` booleans. Nested arrays and objects are refused.
 
-use std::io::Read;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -13,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::{parse_bool, Dtype, Frame, FrameColumn, Values, MISSING};
 use crate::error::{Error, Result};
-use crate::input::{drain, open_digested, Progress};
+use crate::input::{fill, finish_digest, open_digested, Progress};
 
 const BLOCK_BYTES: usize = 4 << 20;
 const BATCH: usize = 8;
@@ -70,37 +69,13 @@ pub(super) fn read_with(
             break;
         }
     }
-    drain(&mut reader, path)?;
-    let digest = slot
-        .get()
-        .cloned()
-        .ok_or_else(|| Error::file(path, "was not read to its end"))?;
+    let digest = finish_digest(&mut reader, &slot, path)?;
     let (rows, columns) = merge(chunks);
     Ok(Frame {
         rows,
         columns,
         digest,
     })
-}
-
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, path: &Path) -> Result<bool> {
-    while buf.len() < want {
-        let start = buf.len();
-        buf.resize(want, 0);
-        match reader.read(&mut buf[start..]) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(Error::io(path, e));
-            }
-        }
-    }
-    Ok(false)
 }
 
 /// One column of one block. Rows before the column's first appearance are missing.

@@ -10,7 +10,8 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::input::fill;
 
 /// Blocks are cut at about this size (a record larger than a block extends it).
 pub const BLOCK_BYTES: usize = 4 << 20;
@@ -104,21 +105,11 @@ fn cut(
         } else {
             buf.len() + block_bytes
         };
-        while buf.len() < want {
-            let start = buf.len();
-            buf.resize(want, 0);
-            match reader.read(&mut buf[start..]) {
-                Ok(0) => {
-                    buf.truncate(start);
-                    eof = true;
-                    break;
-                }
-                Ok(n) => buf.truncate(start + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-                Err(e) => {
-                    send(Err(Error::io(path, e)));
-                    return;
-                }
+        match fill(&mut reader, &mut buf, want, path) {
+            Ok(ended) => eof = ended,
+            Err(e) => {
+                send(Err(e));
+                return;
             }
         }
         let end = if eof { buf.len() } else { boundary(&buf) };
