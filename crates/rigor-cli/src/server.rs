@@ -23,7 +23,7 @@ pub struct ServerArgs {
     /// Where runs, params, metrics and tags live: `sqlite:///PATH` (relative to the
     /// working directory; `sqlite:////ABS` for an absolute path) or
     /// `postgresql://USER@HOST/DB`. Created and migrated on start.
-    #[arg(long, default_value = "sqlite:///rigor.db", value_name = "URI")]
+    #[arg(long, default_value = DEFAULT_STORE, value_name = "URI")]
     backend_store_uri: String,
 
     /// Where artifacts uploaded through the proxy are stored: a directory (created if
@@ -32,7 +32,7 @@ pub struct ServerArgs {
     /// get `mlflow-artifacts:/` artifact URIs either way.
     #[arg(
         long,
-        default_value = "./rigor-artifacts",
+        default_value = DEFAULT_ARTIFACTS,
         value_name = "DIR|s3://BUCKET/PREFIX"
     )]
     artifacts_destination: String,
@@ -53,6 +53,22 @@ fn store_failure(e: rigor_store::Error) -> Failure {
     }
 }
 
+/// The store and artifact directory of `rigor server` by default, in the working
+/// directory; `rigor run` and `--track` use the same when no tracking URI is given.
+pub const DEFAULT_STORE: &str = "sqlite:///rigor.db";
+pub const DEFAULT_ARTIFACTS: &str = "./rigor-artifacts";
+
+/// Connects to a tracking store; `what` names its origin in messages (an option, or
+/// "tracking store"). A malformed URI is the user's to fix (exit 2).
+pub async fn open_store(uri: &str, what: &str) -> Result<rigor_store::SqlStore, Failure> {
+    rigor_store::SqlStore::connect(uri)
+        .await
+        .map_err(|e| match e {
+            rigor_store::Error::InvalidParameter(m) => Failure::Input(format!("{what}: {m}")),
+            other => Failure::Internal(format!("{what} {uri}: {other}")),
+        })
+}
+
 pub fn run(args: ServerArgs) -> Result<ExitCode, Failure> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
@@ -69,17 +85,7 @@ pub fn run(args: ServerArgs) -> Result<ExitCode, Failure> {
 }
 
 async fn serve(args: ServerArgs) -> Result<ExitCode, Failure> {
-    let store = rigor_store::SqlStore::connect(&args.backend_store_uri)
-        .await
-        .map_err(|e| match e {
-            rigor_store::Error::InvalidParameter(m) => {
-                Failure::Input(format!("--backend-store-uri: {m}"))
-            }
-            other => Failure::Internal(format!(
-                "--backend-store-uri {}: {other}",
-                args.backend_store_uri
-            )),
-        })?;
+    let store = open_store(&args.backend_store_uri, "--backend-store-uri").await?;
     let artifacts =
         rigor_store::ArtifactStore::open(&args.artifacts_destination).map_err(store_failure)?;
     let addr = format!("{}:{}", args.host, args.port);

@@ -7,11 +7,8 @@
 
 use rigor_track::Client;
 
+use crate::server::{open_store, DEFAULT_ARTIFACTS, DEFAULT_STORE};
 use crate::Failure;
-
-/// The default store of `rigor server`.
-const DEFAULT_STORE: &str = "sqlite:///rigor.db";
-const DEFAULT_ARTIFACTS: &str = "./rigor-artifacts";
 
 /// A client, and the in-process server behind it when there is one.
 pub struct Tracking {
@@ -90,14 +87,7 @@ fn embed(store_uri: &str) -> Result<Tracking, Failure> {
         .build()
         .map_err(|e| Failure::Internal(format!("cannot start the async runtime: {e}")))?;
     let (listener, store) = runtime.block_on(async {
-        let store = rigor_store::SqlStore::connect(store_uri)
-            .await
-            .map_err(|e| match e {
-                rigor_store::Error::InvalidParameter(m) => {
-                    Failure::Input(format!("tracking store: {m}"))
-                }
-                other => Failure::Internal(format!("tracking store {store_uri}: {other}")),
-            })?;
+        let store = open_store(store_uri, "tracking store").await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| Failure::Internal(format!("cannot listen on 127.0.0.1: {e}")))?;
