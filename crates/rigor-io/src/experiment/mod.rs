@@ -22,7 +22,6 @@
 mod parquet;
 mod text;
 
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -199,6 +198,12 @@ struct Interner {
 
 impl Interner {
     fn push(&mut self, value: &[u8], line: u64) {
+        let code = self.code(value, line);
+        self.codes.push(code);
+    }
+
+    /// The local code of `value` (first seen on `line`), without recording it.
+    fn code(&mut self, value: &[u8], line: u64) -> u32 {
         // Arms, segments and days have few values: a scan beats hashing.
         let found = if self.labels.len() <= 16 {
             self.labels
@@ -208,7 +213,7 @@ impl Interner {
         } else {
             self.map.get(value).copied()
         };
-        let code = match found {
+        match found {
             Some(c) => c,
             None => {
                 let c = self.labels.len() as u32;
@@ -217,8 +222,7 @@ impl Interner {
                 self.first_line.push(line);
                 c
             }
-        };
-        self.codes.push(code);
+        }
     }
 
     fn clear(&mut self) {
@@ -282,6 +286,14 @@ struct Global {
 
 impl Global {
     fn absorb(&mut self, local: &mut Interner) {
+        let remap = self.merge_labels(local);
+        self.codes
+            .extend(local.codes.drain(..).map(|c| remap[c as usize]));
+    }
+
+    /// Takes the chunk's labels in (emptying `local`); returns the global code of
+    /// each local code.
+    fn merge_labels(&mut self, local: &mut Interner) -> Vec<u32> {
         let remap: Vec<u32> = local
             .labels
             .drain(..)
@@ -297,9 +309,8 @@ impl Global {
                 }
             })
             .collect();
-        self.codes
-            .extend(local.codes.drain(..).map(|c| remap[c as usize]));
         local.map.clear();
+        remap
     }
 
     /// Labels sorted (numerically when all are numbers) with codes renumbered.
@@ -525,10 +536,9 @@ fn check_unique_ids(
     }
 }
 
+/// A unit id's 64-bit hash (XXH3: fast on short ids; a collision only costs a re-read).
 fn hash_id(id: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    twox_hash::XxHash3_64::oneshot(id)
 }
 
 /// A JSON or Parquet number as its shortest text (`3` for 3.0).

@@ -6,6 +6,7 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -13,28 +14,32 @@ use arrow_array::types::{
     UInt64Type, UInt8Type,
 };
 use arrow_array::Array;
-use arrow_schema::DataType;
+
+use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
-use super::{format_number, hash_id, Collector, Part, Plan, Request, Role};
+use super::{format_number, hash_id, Collector, Interner, Plan, Request, Role};
 use crate::error::{Error, Result};
 use crate::input::{self, FileDigest};
 
-const BATCH_ROWS: usize = 64 * 1024;
+/// Rows per decoded batch: small enough that the reader's per-batch buffers stay
+/// under malloc's mmap threshold and are reused, not faulted in afresh for every batch
+/// (64K-row batches spent a third of `rigor ab`'s page faults there).
+const BATCH_ROWS: usize = 16 * 1024;
 
 fn is_numeric(t: &DataType) -> bool {
     t.is_integer() || t.is_floating() || *t == DataType::Boolean
 }
 
-/// Reads a Parquet file's needed columns into parts, merged in row order.
+/// Reads a Parquet file's needed columns. Every row group decodes in parallel straight
+/// into its own rows of the output columns (their sizes are in the file's metadata),
+/// so nothing is copied after decoding; only the categorical labels are merged, in
+/// file order, at the end.
 pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileDigest)> {
-    // The digest of the bytes on disk, as for every input.
-    let digest = input::digest_file(path)?;
-
     let (metadata, names) = open(path)?;
     let schema = metadata.schema().clone();
     let plan = Plan::new(&names, req, path, None, &|i| {
@@ -53,16 +58,18 @@ pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileD
             ));
         }
     }
+    let metadata = with_dictionaries(path, metadata, &plan)?;
     let mut roots: Vec<usize> = plan.roles.iter().map(|(c, _)| *c).collect();
     roots.sort_unstable();
     roots.dedup();
-    let groups: Vec<usize> = metadata
+    let sizes: Vec<usize> = metadata
         .metadata()
         .row_groups()
         .iter()
         .map(|g| g.num_rows().max(0) as usize)
         .collect();
-    let starts: Vec<usize> = groups
+    let rows: usize = sizes.iter().sum();
+    let starts: Vec<usize> = sizes
         .iter()
         .scan(0usize, |acc, &n| {
             let s = *acc;
@@ -71,30 +78,177 @@ pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileD
         })
         .collect();
 
-    let mut collected = Collector::new(req, &plan);
-    let threads = rayon::current_num_threads().max(1);
-    let mut parts: Vec<Part> = Vec::new();
-    let order: Vec<usize> = (0..groups.len()).collect();
-    // One row group per thread at a time: a part holds a whole group.
-    for batch in order.chunks(threads) {
-        while parts.len() < batch.len() {
-            parts.push(Part::new(req, &plan));
+    // Zeroed allocations: the pages are touched first by the threads that fill them.
+    let column = |present: bool| {
+        if present {
+            vec![0u32; rows]
+        } else {
+            Vec::new()
         }
-        batch
-            .par_iter()
-            .zip(parts.par_iter_mut())
-            .for_each(|(&g, part)| {
-                part.reset();
-                if let Err(e) = read_group(part, path, &metadata, &roots, g, starts[g], &plan, req)
-                {
-                    part.error = Some(e);
-                }
-            });
-        for part in parts.iter_mut().take(batch.len()) {
-            collected.absorb(part)?;
+    };
+    let floats = |k: usize| -> Vec<Vec<f64>> { (0..k).map(|_| vec![0.0; rows]).collect() };
+    let mut numeric = floats(req.numeric.len());
+    let mut auto = floats(plan.auto_names.len());
+    let mut hashes = if req.unit.is_some() {
+        vec![0u64; rows]
+    } else {
+        Vec::new()
+    };
+    let mut variant = column(true);
+    let mut segments: Vec<Vec<u32>> = req.segments.iter().map(|_| column(true)).collect();
+    let mut day = column(req.day.is_some());
+
+    // The digest of the bytes on disk (as for every input) while the groups decode.
+    let (digest, decoded) = rayon::join(
+        || input::digest_file(path),
+        || {
+            let mut outs = GroupOut::split(
+                &sizes,
+                &mut numeric,
+                &mut auto,
+                &mut hashes,
+                &mut variant,
+                &mut segments,
+                &mut day,
+            );
+            outs.par_iter_mut()
+                .enumerate()
+                .map(|(g, out)| {
+                    let mut labels = GroupLabels::new(req);
+                    read_group(
+                        out,
+                        &mut labels,
+                        path,
+                        &metadata,
+                        &roots,
+                        g,
+                        starts[g],
+                        &plan,
+                    )
+                    .map(|()| labels)
+                })
+                .collect::<Vec<Result<GroupLabels>>>()
+        },
+    );
+    let digest = digest?;
+    let labels: Vec<GroupLabels> = decoded.into_iter().collect::<Result<_>>()?;
+
+    // Labels merged in file order, then each group's local codes made global.
+    let mut collected = Collector::new(req, &plan);
+    collected.rows = rows as u64;
+    // Per group, the remap of each categorical column: variant, segments, day.
+    let mut remaps: Vec<Vec<Vec<u32>>> = Vec::with_capacity(labels.len());
+    for mut l in labels {
+        let mut r = vec![collected.variant.merge_labels(&mut l.variant)];
+        r.extend(
+            (collected.segments.iter_mut())
+                .zip(l.segments.iter_mut())
+                .map(|(g, l)| g.merge_labels(l)),
+        );
+        r.push(collected.day.merge_labels(&mut l.day));
+        remaps.push(r);
+    }
+    GroupOut::split(
+        &sizes,
+        &mut [],
+        &mut [],
+        &mut [],
+        &mut variant,
+        &mut segments,
+        &mut day,
+    )
+    .into_par_iter()
+    .zip(remaps)
+    .for_each(|(out, remaps)| {
+        let columns = std::iter::once(out.variant)
+            .chain(out.segments)
+            .chain(std::iter::once(out.day));
+        for (codes, remap) in columns.zip(&remaps) {
+            codes.iter_mut().for_each(|c| *c = remap[*c as usize]);
+        }
+    });
+    collected.variant.codes = variant;
+    for (g, codes) in collected.segments.iter_mut().zip(segments) {
+        g.codes = codes;
+    }
+    collected.day.codes = day;
+    collected.numeric = numeric;
+    collected.auto = auto;
+    collected.hashes = hashes;
+    Ok((plan, collected, digest))
+}
+
+/// One row group's rows of every output column.
+struct GroupOut<'a> {
+    rows: usize,
+    numeric: Vec<&'a mut [f64]>,
+    auto: Vec<&'a mut [f64]>,
+    hashes: &'a mut [u64],
+    variant: &'a mut [u32],
+    segments: Vec<&'a mut [u32]>,
+    day: &'a mut [u32],
+}
+
+impl<'a> GroupOut<'a> {
+    /// Cuts the columns into consecutive groups of `sizes` rows (an empty column, one
+    /// not read, gives every group an empty slice).
+    fn split(
+        sizes: &[usize],
+        numeric: &'a mut [Vec<f64>],
+        auto: &'a mut [Vec<f64>],
+        hashes: &'a mut [u64],
+        variant: &'a mut [u32],
+        segments: &'a mut [Vec<u32>],
+        day: &'a mut [u32],
+    ) -> Vec<GroupOut<'a>> {
+        fn cut<'a, T>(mut col: &'a mut [T], sizes: &[usize]) -> std::vec::IntoIter<&'a mut [T]> {
+            let whole = !col.is_empty();
+            let mut parts = Vec::with_capacity(sizes.len());
+            for &n in sizes {
+                let (part, rest) = std::mem::take(&mut col).split_at_mut(if whole { n } else { 0 });
+                parts.push(part);
+                col = rest;
+            }
+            parts.into_iter()
+        }
+        let mut numeric: Vec<_> = numeric.iter_mut().map(|c| cut(c, sizes)).collect();
+        let mut auto: Vec<_> = auto.iter_mut().map(|c| cut(c, sizes)).collect();
+        let mut segments: Vec<_> = segments.iter_mut().map(|c| cut(c, sizes)).collect();
+        let (mut hashes, mut variant, mut day) =
+            (cut(hashes, sizes), cut(variant, sizes), cut(day, sizes));
+        let next = |cols: &mut Vec<std::vec::IntoIter<&'a mut [f64]>>| -> Vec<&'a mut [f64]> {
+            cols.iter_mut().filter_map(Iterator::next).collect()
+        };
+        sizes
+            .iter()
+            .map(|&rows| GroupOut {
+                rows,
+                numeric: next(&mut numeric),
+                auto: next(&mut auto),
+                hashes: hashes.next().unwrap_or_default(),
+                variant: variant.next().unwrap_or_default(),
+                segments: segments.iter_mut().filter_map(Iterator::next).collect(),
+                day: day.next().unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+/// A row group's categorical labels, numbered in order of first appearance in it.
+struct GroupLabels {
+    variant: Interner,
+    segments: Vec<Interner>,
+    day: Interner,
+}
+
+impl GroupLabels {
+    fn new(req: &Request) -> GroupLabels {
+        GroupLabels {
+            variant: Interner::default(),
+            segments: req.segments.iter().map(|_| Interner::default()).collect(),
+            day: Interner::default(),
         }
     }
-    Ok((plan, collected, digest))
 }
 
 fn bad(path: &Path, e: &dyn std::fmt::Display) -> Error {
@@ -114,17 +268,50 @@ fn open(path: &Path) -> Result<(ArrowReaderMetadata, Vec<String>)> {
     Ok((metadata, names))
 }
 
-/// Decodes row group `g` (whose first row is `start`, 0-based) into `part`.
+/// Asks for the categorical text columns (arms, segments, days) as dictionaries:
+/// Parquet usually stores them dictionary-encoded, and then each batch brings a few
+/// labels and one small key per row instead of a string per row.
+fn with_dictionaries(
+    path: &Path,
+    metadata: ArrowReaderMetadata,
+    plan: &Plan,
+) -> Result<ArrowReaderMetadata> {
+    let schema = metadata.schema();
+    let categorical = |i: usize| {
+        plan.roles
+            .iter()
+            .any(|&(c, r)| c == i && matches!(r, Role::Variant | Role::Segment(_) | Role::Day))
+    };
+    let mut hinted = false;
+    let fields: Vec<Field> = (schema.fields().iter().enumerate())
+        .map(|(i, f)| match f.data_type() {
+            t @ (DataType::Utf8 | DataType::LargeUtf8) if categorical(i) => {
+                hinted = true;
+                let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(t.clone()));
+                f.as_ref().clone().with_data_type(t)
+            }
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    if !hinted {
+        return Ok(metadata);
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(schema);
+    ArrowReaderMetadata::try_new(metadata.metadata().clone(), options).map_err(|e| bad(path, &e))
+}
+
+/// Decodes row group `g` (whose first row is `start`, 0-based) into `out`.
 #[allow(clippy::too_many_arguments)]
 fn read_group(
-    part: &mut Part,
+    out: &mut GroupOut,
+    labels: &mut GroupLabels,
     path: &Path,
     metadata: &ArrowReaderMetadata,
     roots: &[usize],
     g: usize,
     start: usize,
     plan: &Plan,
-    req: &Request,
 ) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
@@ -135,81 +322,87 @@ fn read_group(
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(|e| bad(path, &e))?;
-    let mut first = start as u64 + 1; // 1-based row of the batch's first row
+    let mut at = 0usize; // rows of the group done
     for batch in reader {
         let batch = batch.map_err(|e| bad(path, &e))?;
+        let n = batch.num_rows();
+        if at + n > out.rows {
+            return Err(bad(
+                path,
+                &format!("row group {g} holds more rows than its metadata says"),
+            ));
+        }
+        let rows = at..at + n;
+        let first = (start + at) as u64 + 1; // 1-based row of the batch's first row
         for &(col, role) in &plan.roles {
             let name = &plan.keys[col];
             let array = batch
                 .column_by_name(name)
                 .ok_or_else(|| bad(path, &format!("column '{name}' missing from a batch")))?;
             let unsupported = |p: String| Error::file(path, format!("column '{name}': {p}"));
+            let categorical = |interner: &mut Interner, codes: &mut [u32], empty_ok: bool| {
+                let check = |i: usize, t: &[u8]| {
+                    if t.is_empty() && !empty_ok {
+                        let row = first + i as u64;
+                        return Err(Error::file(
+                            path,
+                            format!("row {row}, column '{name}': empty variant"),
+                        ));
+                    }
+                    Ok(())
+                };
+                intern(array.as_ref(), interner, codes, first, check).map_err(unsupported)?
+            };
             match role {
-                Role::Numeric(k) => {
-                    numbers(array.as_ref(), &mut part.numeric[k]).map_err(unsupported)?
+                Role::Numeric(k) => numbers(array.as_ref(), &mut out.numeric[k][rows.clone()])
+                    .map_err(unsupported)?,
+                Role::Auto(k) => {
+                    numbers(array.as_ref(), &mut out.auto[k][rows.clone()]).map_err(unsupported)?
                 }
-                Role::Auto(k) => numbers(array.as_ref(), &mut part.auto[k]).map_err(unsupported)?,
                 Role::Unit => {
-                    let hashes = &mut part.unit_hashes;
-                    texts(array.as_ref(), |_, t| {
-                        hashes.push(hash_id(t.unwrap_or_default().trim_ascii()));
-                        Ok(())
+                    let hashes = &mut out.hashes[rows.clone()];
+                    texts(array.as_ref(), |i, t| {
+                        hashes[i] = hash_id(t.unwrap_or_default().trim_ascii());
+                        Ok::<(), ()>(())
                     })
-                    .map_err(unsupported)??;
+                    .map_err(unsupported)?
+                    .ok();
                 }
                 Role::Variant => {
-                    let interner = &mut part.variant;
-                    texts(array.as_ref(), |i, t| {
-                        let t = t.unwrap_or_default().trim_ascii();
-                        if t.is_empty() {
-                            return Err(Error::file(
-                                path,
-                                format!(
-                                    "row {}, column '{}': empty variant",
-                                    first + i as u64,
-                                    req.variant
-                                ),
-                            ));
-                        }
-                        interner.push(t, first + i as u64);
-                        Ok(())
-                    })
-                    .map_err(unsupported)??;
+                    categorical(&mut labels.variant, &mut out.variant[rows.clone()], false)?
                 }
-                Role::Segment(k) => {
-                    let interner = &mut part.segments[k];
-                    texts(array.as_ref(), |i, t| {
-                        interner.push(t.unwrap_or_default().trim_ascii(), first + i as u64);
-                        Ok(())
-                    })
-                    .map_err(unsupported)??;
-                }
-                Role::Day => {
-                    let interner = &mut part.day;
-                    texts(array.as_ref(), |i, t| {
-                        interner.push(t.unwrap_or_default().trim_ascii(), first + i as u64);
-                        Ok(())
-                    })
-                    .map_err(unsupported)??;
-                }
+                Role::Segment(k) => categorical(
+                    &mut labels.segments[k],
+                    &mut out.segments[k][rows.clone()],
+                    true,
+                )?,
+                Role::Day => categorical(&mut labels.day, &mut out.day[rows.clone()], true)?,
             }
         }
-        part.rows += batch.num_rows();
-        first += batch.num_rows() as u64;
+        at += n;
+    }
+    if at != out.rows {
+        return Err(bad(
+            path,
+            &format!("row group {g} holds fewer rows than its metadata says"),
+        ));
     }
     Ok(())
 }
 
-/// Appends the array's values as floats (nulls as NaN).
-fn numbers(array: &dyn Array, out: &mut Vec<f64>) -> std::result::Result<(), String> {
-    let start = out.len();
+/// Writes the array's values as floats into `out`, one per row (nulls as NaN).
+fn numbers(array: &dyn Array, out: &mut [f64]) -> std::result::Result<(), String> {
     macro_rules! convert {
         ($t:ty) => {{
             let a = array.as_primitive::<$t>();
             if a.null_count() == 0 {
-                out.extend(a.values().iter().map(|&v| v as f64));
+                for (o, &v) in out.iter_mut().zip(a.values().iter()) {
+                    *o = v as f64;
+                }
             } else {
-                out.extend(a.iter().map(|v| v.map_or(f64::NAN, |v| v as f64)));
+                for (o, v) in out.iter_mut().zip(a.iter()) {
+                    *o = v.map_or(f64::NAN, |v| v as f64);
+                }
             }
         }};
     }
@@ -224,18 +417,63 @@ fn numbers(array: &dyn Array, out: &mut Vec<f64>) -> std::result::Result<(), Str
         DataType::UInt16 => convert!(UInt16Type),
         DataType::UInt32 => convert!(UInt32Type),
         DataType::UInt64 => convert!(UInt64Type),
-        DataType::Boolean => out.extend(
-            array
-                .as_boolean()
-                .iter()
-                .map(|v| v.map_or(f64::NAN, |b| if b { 1.0 } else { 0.0 })),
-        ),
+        DataType::Boolean => {
+            for (o, v) in out.iter_mut().zip(array.as_boolean().iter()) {
+                *o = v.map_or(f64::NAN, |b| if b { 1.0 } else { 0.0 });
+            }
+        }
         other => return Err(format!("holds {other}, not numbers")),
     }
-    if out[start..].iter().any(|v| v.is_infinite()) {
+    if out.iter().any(|v| v.is_infinite()) {
         return Err("holds an infinite value".to_string());
     }
     Ok(())
+}
+
+/// Codes the array's labels (trimmed; null as empty) into `codes`, one per row, with
+/// `interner` numbering them in order of first appearance (`first` = the 1-based row of
+/// the array's first value). `check(row in batch, label)` vets each label where it
+/// first appears. A dictionary array's labels are read once per batch.
+fn intern(
+    array: &dyn Array,
+    interner: &mut Interner,
+    codes: &mut [u32],
+    first: u64,
+    check: impl Fn(usize, &[u8]) -> Result<()>,
+) -> std::result::Result<Result<()>, String> {
+    let Some(dict) = array.as_any_dictionary_opt() else {
+        return texts(array, |i, t| {
+            let t = t.unwrap_or_default().trim_ascii();
+            check(i, t)?;
+            codes[i] = interner.code(t, first + i as u64);
+            Ok(())
+        });
+    };
+    let mut labels: Vec<Vec<u8>> = Vec::with_capacity(dict.values().len() + 1);
+    let _ = scalar_texts(dict.values().as_ref(), |_, t| {
+        labels.push(t.unwrap_or_default().trim_ascii().to_vec());
+        Ok::<(), ()>(())
+    })?;
+    let null = labels.len();
+    labels.push(Vec::new());
+    // Each dictionary entry's code, set where it first appears.
+    let mut coded = vec![u32::MAX; labels.len()];
+    let nulls = array.logical_nulls();
+    for (i, k) in dict.normalized_keys().into_iter().enumerate() {
+        let k = if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+            null
+        } else {
+            k
+        };
+        if coded[k] == u32::MAX {
+            if let Err(e) = check(i, &labels[k]) {
+                return Ok(Err(e));
+            }
+            coded[k] = interner.code(&labels[k], first + i as u64);
+        }
+        codes[i] = coded[k];
+    }
+    Ok(Ok(()))
 }
 
 /// Calls `f(row in batch, text)` for every value rendered as text (`None` for null).
@@ -433,6 +671,67 @@ mod tests {
         assert!(m[3].is_nan());
         assert_eq!(t.segments[0].labels, vec!["DE", "US"]);
         assert_eq!(t.digest.bytes, std::fs::metadata(&path).unwrap().len());
+    }
+
+    #[test]
+    fn a_missing_arm_in_a_dictionary_column_names_its_row() {
+        // Row 6 (the second row group's first row of the same label) has no arm: the
+        // label is coded from the dictionary once, but the error still names its row.
+        let variant: DictionaryArray<Int32Type> = (0..8)
+            .map(|i| (i != 5).then_some(["control", "treatment"][i % 2]))
+            .collect();
+        let country: DictionaryArray<Int32Type> = (0..8)
+            .map(|i| (i % 3 != 0).then_some(["DE", "US"][i % 2]))
+            .collect();
+        let (_d, path) = write(
+            vec![
+                ("variant", Arc::new(variant) as ArrayRef),
+                ("country", Arc::new(country)),
+                (
+                    "m",
+                    Arc::new(Float64Array::from_iter_values((0..8).map(f64::from))),
+                ),
+            ],
+            4,
+        );
+        let req = Request {
+            variant: "variant".into(),
+            numeric: vec!["m".into()],
+            segments: vec!["country".into()],
+            ..Request::default()
+        };
+        let e = read_experiment(&path, &req).unwrap_err().to_string();
+        assert!(e.contains("row 6, column 'variant': empty variant"), "{e}");
+
+        // Without the gap: null segment values are their own (empty) label, and codes
+        // from both row groups agree on the merged labels.
+        let variant: DictionaryArray<Int32Type> =
+            (0..8).map(|i| ["treatment", "control"][i / 4]).collect();
+        let country: DictionaryArray<Int32Type> = (0..8)
+            .map(|i| (i % 3 != 0).then_some(["US", "DE"][i % 2]))
+            .collect();
+        let (_d, path) = write(
+            vec![
+                ("variant", Arc::new(variant) as ArrayRef),
+                ("country", Arc::new(country)),
+                (
+                    "m",
+                    Arc::new(Float64Array::from_iter_values((0..8).map(f64::from))),
+                ),
+            ],
+            4,
+        );
+        let t = read_experiment(&path, &req).unwrap();
+        assert_eq!(t.arms, vec!["treatment", "control"]);
+        assert_eq!(t.arm, vec![0, 0, 0, 0, 1, 1, 1, 1]);
+        let c = &t.segments[0];
+        assert_eq!(c.labels, vec!["", "DE", "US"]);
+        let labels: Vec<&str> = c
+            .codes
+            .iter()
+            .map(|&k| c.labels[k as usize].as_str())
+            .collect();
+        assert_eq!(labels, vec!["", "DE", "US", "", "US", "DE", "", "DE"]);
     }
 
     #[test]

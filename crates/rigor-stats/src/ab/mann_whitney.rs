@@ -120,6 +120,9 @@ pub fn from_groups(groups: impl IntoIterator<Item = (u64, u64)>) -> Option<MannW
 /// Most distinct values [`value_counts`] tallies before giving up for sorting.
 const MAX_DISTINCT: usize = 1 << 16;
 
+/// Integers `0..SMALL` are counted in a table rather than a hash map.
+const SMALL: usize = 1024;
+
 /// Counts per (distinct value, arm), values in ascending order (`keys[r]` = the index
 /// of the `r`-th smallest value's counts); `None` when there are more than
 /// [`MAX_DISTINCT`] distinct values. −0 counts as 0 (they tie).
@@ -146,12 +149,18 @@ fn value_counts_in_blocks(
         let mut index: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
         let mut distinct: Vec<f64> = Vec::new();
         let mut counts: Vec<u64> = Vec::new();
+        // Small non-negative integers (flags, counts) are tallied by value, unhashed.
+        let mut small = vec![0u64; SMALL * arms];
         for i in range {
             let v = values[i];
             if v.is_nan() || x.is_some_and(|x| x[i].is_nan()) {
                 continue;
             }
             let v = v + 0.0;
+            if (0.0..SMALL as f64).contains(&v) && v.trunc() == v {
+                small[v as usize * arms + arm[i] as usize] += 1;
+                continue;
+            }
             let k = *index.entry(v.to_bits()).or_insert_with(|| {
                 distinct.push(v);
                 counts.extend(std::iter::repeat_n(0, arms));
@@ -161,6 +170,12 @@ fn value_counts_in_blocks(
                 return None;
             }
             counts[k * arms + arm[i] as usize] += 1;
+        }
+        for (value, per_arm) in small.chunks(arms).enumerate() {
+            if per_arm.iter().any(|&c| c > 0) {
+                distinct.push(value as f64);
+                counts.extend_from_slice(per_arm);
+            }
         }
         Some((index, distinct, counts))
     };
@@ -277,6 +292,8 @@ mod tests {
             .map(|i| match i % 5 {
                 0 => 0.0,
                 1 => -0.0,
+                // Either side of the table of small integers.
+                2 => 1023.0 + (i % 3) as f64,
                 _ => ((i * 7919) % 37) as f64 * 0.25 - 2.0,
             })
             .collect();
