@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel};
 
 use rayon::prelude::*;
-use rigor_metrics::ir::{Qrels, QrelsBuilder, ScoredDoc};
+use rigor_metrics::ir::{Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
@@ -24,12 +24,128 @@ use crate::input::{
 };
 
 /// Reads a qrels file (plain or gzip), with its digest.
+///
+/// The file is read whole, parsed in parallel chunks, grouped by query, and each
+/// query's judgments indexed in parallel. Errors are the ones a line-by-line reading
+/// meets first: a bad line, or a document judged twice before it.
 pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
+    read_qrels_in_chunks(path, QRELS_CHUNK)
+}
+
+fn read_qrels_in_chunks(path: &Path, chunk_bytes: usize) -> Result<(Qrels, FileDigest)> {
     let (bytes, digest) = read_all_digested(path)?;
-    let mut builder = QrelsBuilder::new();
-    let mut judged = 0usize;
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        let line_no = i as u64 + 1;
+    let parsed: Vec<QrelsChunk> = line_chunks(&bytes, chunk_bytes)
+        .into_par_iter()
+        .map(|(chunk, first_line)| parse_qrels_chunk(chunk, first_line))
+        .collect();
+    // Queries in order of first appearance, with their judgments up to the first bad
+    // line (a query's lines need not be contiguous).
+    let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
+    let mut queries: Vec<(&[u8], Vec<Judgment>)> = Vec::new();
+    let mut bad_line = None;
+    for chunk in parsed {
+        for (qid, judgments) in chunk.queries {
+            match index.get(qid) {
+                Some(&i) => queries[i].1.extend(judgments),
+                None => {
+                    index.insert(qid, queries.len());
+                    queries.push((qid, judgments));
+                }
+            }
+        }
+        if let Some(e) = chunk.error {
+            bad_line = Some(e);
+            break;
+        }
+    }
+    if queries.is_empty() && bad_line.is_none() {
+        return Err(Error::file(path, "holds no judgments (only blank lines)"));
+    }
+    // Each query indexed, or (line, qid, docid) of its first repeated judgment.
+    type Indexed<'a> = std::result::Result<(Box<[u8]>, QueryJudgments), (u64, &'a [u8], &'a [u8])>;
+    let indexed: Vec<Indexed> = queries
+        .into_par_iter()
+        .map(|(qid, judgments)| {
+            let pairs = judgments.iter().map(|j| (j.docid, j.grade));
+            QueryJudgments::from_pairs(pairs)
+                .map(|j| (Box::from(qid), j))
+                .map_err(|k| (judgments[k].line, qid, judgments[k].docid))
+        })
+        .collect();
+    let repeated = indexed.iter().filter_map(|r| r.as_ref().err()).min();
+    match (repeated, bad_line) {
+        (Some(&(line, qid, docid)), bad) if bad.as_ref().is_none_or(|(l, _)| line < *l) => {
+            Err(Error::line(
+                path,
+                line,
+                format!(
+                    "document '{}' is judged twice for query '{}' (trec_eval refuses duplicate judgments)",
+                    show(docid),
+                    show(qid)
+                ),
+            ))
+        }
+        (_, Some((line, problem))) => Err(Error::line(path, line, problem)),
+        // No repeat and no bad line: every query was indexed.
+        _ => Ok((Qrels::from_queries(indexed.into_iter().flatten()), digest)),
+    }
+}
+
+/// Bytes of qrels parsed per parallel chunk.
+const QRELS_CHUNK: usize = 1 << 20;
+
+/// One judgment of a query.
+struct Judgment<'a> {
+    docid: &'a [u8],
+    grade: i32,
+    line: u64,
+}
+
+/// A chunk's judgments by query (in order of first appearance), up to its first bad
+/// line (line, problem) if any.
+struct QrelsChunk<'a> {
+    queries: Vec<(&'a [u8], Vec<Judgment<'a>>)>,
+    error: Option<(u64, String)>,
+}
+
+/// `bytes` cut after a newline about every `size` bytes, each piece with the number of
+/// its first line.
+fn line_chunks(bytes: &[u8], size: usize) -> Vec<(&[u8], u64)> {
+    let mut pieces = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let end = match rest.get(size..).and_then(|r| memchr::memchr(b'\n', r)) {
+            Some(i) => size + i + 1,
+            None => rest.len(),
+        };
+        let (piece, tail) = rest.split_at(end);
+        pieces.push(piece);
+        rest = tail;
+    }
+    let newlines: Vec<u64> = pieces
+        .par_iter()
+        .map(|p| memchr::memchr_iter(b'\n', p).count() as u64)
+        .collect();
+    let mut first = 1;
+    pieces
+        .into_iter()
+        .zip(newlines)
+        .map(|(p, n)| {
+            let at = first;
+            first += n;
+            (p, at)
+        })
+        .collect()
+}
+
+fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
+    let mut out = QrelsChunk {
+        queries: Vec::new(),
+        error: None,
+    };
+    let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
+    let mut current = usize::MAX;
+    for (line_no, line) in (first_line..).zip(chunk.split(|b| *b == b'\n')) {
         let mut it = fields(line);
         let f = [it.next(), it.next(), it.next(), it.next(), it.next()];
         let [Some(qid), Some(_), Some(docid), Some(rel), None] = f else {
@@ -37,40 +153,38 @@ pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
                 continue;
             }
             let found = f.iter().flatten().count() + it.count();
-            return Err(Error::line(
-                path,
+            out.error = Some((
                 line_no,
                 format!(
                     "expected 4 fields (qid iter docid rel), found {found}: is this a run file?"
                 ),
             ));
+            break;
         };
-        let grade = std::str::from_utf8(rel)
+        let Some(grade) = std::str::from_utf8(rel)
             .ok()
             .and_then(|s| s.parse::<i32>().ok())
-            .ok_or_else(|| {
-                Error::line(
-                    path,
-                    line_no,
-                    format!("relevance '{}' is not an integer", show(rel)),
-                )
-            })?;
-        builder.add(qid, docid, grade).map_err(|d| {
-            Error::line(
-                path,
+        else {
+            out.error = Some((
                 line_no,
-                format!(
-                    "document '{}' is judged twice for query '{}' (trec_eval refuses duplicate judgments)",
-                    d.docid, d.qid
-                ),
-            )
-        })?;
-        judged += 1;
+                format!("relevance '{}' is not an integer", show(rel)),
+            ));
+            break;
+        };
+        if current == usize::MAX || out.queries[current].0 != qid {
+            let queries = &mut out.queries;
+            current = *index.entry(qid).or_insert_with(|| {
+                queries.push((qid, Vec::new()));
+                queries.len() - 1
+            });
+        }
+        out.queries[current].1.push(Judgment {
+            docid,
+            grade,
+            line: line_no,
+        });
     }
-    if judged == 0 {
-        return Err(Error::file(path, "holds no judgments (only blank lines)"));
-    }
-    Ok((builder.build(), digest))
+    out
 }
 
 /// What was learnt about a run file while streaming it.
@@ -457,6 +571,9 @@ fn nth_line_of(block: &Block, qid: &[u8], index: usize) -> u64 {
 /// A run score: any decimal or exponent notation, read as trec_eval does (a double
 /// rounded to a 32-bit float). NaN is refused: it has no place in a ranking.
 fn parse_score(field: &[u8]) -> std::result::Result<f32, String> {
+    if let Some(v) = plain_decimal(field) {
+        return Ok(v as f32);
+    }
     // fast-float2 is correctly rounded like `str::parse`; the standard parser is the
     // fallback so that exactly the same spellings are accepted.
     let value = fast_float2::parse::<f64, _>(field)
@@ -469,10 +586,144 @@ fn parse_score(field: &[u8]) -> std::result::Result<f32, String> {
     Ok(value as f32)
 }
 
+/// Powers of ten that are exact doubles.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common score spelling, `[+-]digits[.digits]` with at most 15 digits, as the
+/// correctly rounded double: its digits `m` and the power `10^k` are both exact
+/// doubles, so `m / 10^k` is one correctly rounded division, the value any correct
+/// parser gives. `None` for anything else (left to the full parser).
+fn plain_decimal(field: &[u8]) -> Option<f64> {
+    let (negative, digits) = match field.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, field),
+    };
+    let mut m: u64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' if count < 15 => {
+                m = m * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if fraction.is_none() => fraction = Some(count),
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let k = fraction.map_or(0, |f| count - f);
+    let v = m as f64 / EXACT_POWERS_OF_TEN[k];
+    Some(if negative { -v } else { v })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn qrels_read_in_tiny_chunks_as_in_one() {
+        let write = |text: &str| {
+            let mut file = tempfile::NamedTempFile::new().unwrap();
+            file.write_all(text.as_bytes()).unwrap();
+            file
+        };
+        // q2's lines are split by q1's: its judgments still form one query.
+        let text = "q1 0 a 1\nq2 0 a 0\n\nq1 0 b 2\nq2 0 c -1\nq1 0 c 0\n";
+        let file = write(text);
+        let (whole, _) = read_qrels_in_chunks(file.path(), 1 << 20).unwrap();
+        for size in [1, 3, 7, 9, 20] {
+            let (q, _) = read_qrels_in_chunks(file.path(), size).unwrap();
+            assert_eq!(q.qids(), whole.qids());
+            for (qid, doc, grade) in [
+                ("q1", "b", Some(2)),
+                ("q2", "c", Some(-1)),
+                ("q2", "b", None),
+            ] {
+                assert_eq!(
+                    q.query(qid.as_bytes()).unwrap().label(doc.as_bytes()),
+                    grade
+                );
+            }
+            assert_eq!(q.query(b"q1").unwrap().len(), 3);
+            assert_eq!(q.max_grade(), 2);
+        }
+        // The first problem in file order wins, whichever chunk finds it.
+        let dup_first = write("q1 0 a 1\nq2 0 a 1\nq1 0 a 0\nq1 0 b x\n");
+        let bad_first = write("q1 0 a 1\nq1 0 b x\nq1 0 a 0\n");
+        for size in [1, 5, 1 << 20] {
+            let e = read_qrels_in_chunks(dup_first.path(), size)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(":3: document 'a' is judged twice for query 'q1'"),
+                "{e}"
+            );
+            let e = read_qrels_in_chunks(bad_first.path(), size)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(":2: relevance 'x' is not an integer"), "{e}");
+        }
+    }
+
+    #[test]
+    fn plain_decimals_parse_as_the_full_parser_does() {
+        let cases = [
+            "18.0783",
+            "-0.5",
+            "+3",
+            "0",
+            "-0",
+            "7.",
+            ".25",
+            "123456789012345",
+            "0.000000000000001",
+            "1.100000000000001",
+            "99999.99999",
+            "0.1",
+            "2.675",
+            "340282356779733661637539395458142568448.0",
+        ];
+        for c in cases {
+            let full: f64 = c.parse().unwrap();
+            match plain_decimal(c.as_bytes()) {
+                Some(v) => assert_eq!(v.to_bits(), full.to_bits(), "{c}"),
+                None => assert!(c.len() > 16, "{c} should take the fast path"),
+            }
+            assert_eq!(
+                parse_score(c.as_bytes()).unwrap().to_bits(),
+                (full as f32).to_bits()
+            );
+        }
+        for bad in ["", "-", ".", "1.2.3", "1e5x", "--1"] {
+            assert_eq!(plain_decimal(bad.as_bytes()), None, "{bad}");
+        }
+        // A seeded sweep of random decimals of every length and scale.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 15 + 1) as usize;
+            let m = (x >> 8) % 10u64.pow(digits as u32);
+            let point = (x >> 40) as usize % (digits + 1);
+            let s = format!("{m:0digits$}");
+            let s = format!("{}.{}", &s[..digits - point], &s[digits - point..]);
+            let full: f64 = s.parse().unwrap();
+            assert_eq!(
+                plain_decimal(s.as_bytes()).unwrap().to_bits(),
+                full.to_bits(),
+                "{s}"
+            );
+        }
+    }
 
     /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
     type Groups = Vec<(String, Vec<String>)>;

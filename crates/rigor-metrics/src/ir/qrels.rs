@@ -6,12 +6,20 @@
 //! - a negative grade means "in the pool, not judged": never relevant, not counted in
 //!   NumRel, skipped by Bpref, gain 0 — but the document is still in the qrels.
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap, FxHasher};
 
 /// The judgments of one query.
+///
+/// The judged document ids lie back to back in one buffer, found through a hash table
+/// of (offset, length, grade): one allocation per query rather than per document, and a
+/// lookup (once per retrieved document) compares against bytes that sit together.
 #[derive(Debug, Clone, Default)]
 pub struct QueryJudgments {
-    labels: Labels,
+    docids: Vec<u8>,
+    table: HashTable<(u32, u32, i32)>,
     /// Positive grades, descending: the ideal ranking's gains for nDCG.
     ideal: Vec<i32>,
     /// Number of judged documents per grade ≥ 0, ascending by grade.
@@ -22,7 +30,13 @@ impl QueryJudgments {
     /// The grade of a document, or `None` if the qrels do not mention it.
     #[inline]
     pub fn label(&self, docid: &[u8]) -> Option<i32> {
-        self.labels.get(docid).copied()
+        self.table
+            .find(hash(docid), |&e| self.docid(e) == docid)
+            .map(|e| e.2)
+    }
+
+    fn docid(&self, (start, len, _): (u32, u32, i32)) -> &[u8] {
+        &self.docids[start as usize..(start + len) as usize]
     }
 
     /// Number of documents with grade ≥ `level` (trec_eval `num_rel`).
@@ -50,12 +64,55 @@ impl QueryJudgments {
 
     /// Number of documents in the qrels for this query, whatever their grade.
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.table.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.table.is_empty()
     }
+
+    /// A query's judgments from its `(docid, grade)` pairs in file order. A document
+    /// judged twice is refused, as trec_eval refuses it: `Err(i)` names the pair that
+    /// repeats an earlier one.
+    pub fn from_pairs<'a>(
+        pairs: impl ExactSizeIterator<Item = (&'a [u8], i32)>,
+    ) -> Result<QueryJudgments, usize> {
+        let mut j = QueryJudgments {
+            table: HashTable::with_capacity(pairs.len()),
+            ..QueryJudgments::default()
+        };
+        let mut grades = Vec::with_capacity(pairs.len());
+        for (i, (docid, grade)) in pairs.enumerate() {
+            let h = hash(docid);
+            if j.table.find(h, |&e| j.docid(e) == docid).is_some() {
+                return Err(i);
+            }
+            // Offsets are u32: a query's document ids beyond 4 GiB are not supported.
+            let entry = (j.docids.len() as u32, docid.len() as u32, grade);
+            j.docids.extend_from_slice(docid);
+            let docids = &j.docids;
+            j.table.insert_unique(h, entry, |&(s, l, _)| {
+                hash(&docids[s as usize..(s + l) as usize])
+            });
+            grades.push(grade);
+        }
+        j.ideal = grades.iter().copied().filter(|g| *g > 0).collect();
+        j.ideal.sort_unstable_by(|a, b| b.cmp(a));
+        let mut counts: FxHashMap<i32, usize> = FxHashMap::default();
+        for &g in grades.iter().filter(|g| **g >= 0) {
+            *counts.entry(g).or_default() += 1;
+        }
+        j.grade_counts = counts.into_iter().collect();
+        j.grade_counts.sort_unstable();
+        Ok(j)
+    }
+}
+
+/// A document id's hash for [`QueryJudgments`]' table.
+fn hash(docid: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(docid);
+    h.finish()
 }
 
 /// A document judged twice for the same query.
@@ -97,6 +154,17 @@ impl Qrels {
     pub fn max_grade(&self) -> i32 {
         self.max_grade
     }
+
+    /// The qrels of these queries (each query once).
+    pub fn from_queries(queries: impl IntoIterator<Item = (Box<[u8]>, QueryJudgments)>) -> Qrels {
+        let queries: FxHashMap<Box<[u8]>, QueryJudgments> = queries.into_iter().collect();
+        let max_grade = (queries.values())
+            .filter_map(|j| j.ideal.first().copied())
+            .max()
+            .unwrap_or(0)
+            .max(0);
+        Qrels { queries, max_grade }
+    }
 }
 
 /// Grades by document id.
@@ -130,31 +198,11 @@ impl QrelsBuilder {
     }
 
     pub fn build(self) -> Qrels {
-        let mut max_grade = 0;
-        let queries = self
-            .queries
-            .into_iter()
-            .map(|(qid, labels)| {
-                let mut ideal: Vec<i32> = labels.values().copied().filter(|g| *g > 0).collect();
-                ideal.sort_unstable_by(|a, b| b.cmp(a));
-                max_grade = max_grade.max(ideal.first().copied().unwrap_or(0));
-                let mut counts: FxHashMap<i32, usize> = FxHashMap::default();
-                for g in labels.values().filter(|g| **g >= 0) {
-                    *counts.entry(*g).or_default() += 1;
-                }
-                let mut grade_counts: Vec<(i32, usize)> = counts.into_iter().collect();
-                grade_counts.sort_unstable();
-                (
-                    qid,
-                    QueryJudgments {
-                        labels,
-                        ideal,
-                        grade_counts,
-                    },
-                )
-            })
-            .collect();
-        Qrels { queries, max_grade }
+        Qrels::from_queries(self.queries.into_iter().filter_map(|(qid, labels)| {
+            // The map's keys are distinct: indexing them cannot find a repeat.
+            let pairs = labels.iter().map(|(d, g)| (&**d, *g));
+            QueryJudgments::from_pairs(pairs).ok().map(|j| (qid, j))
+        }))
     }
 }
 
