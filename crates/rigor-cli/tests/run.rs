@@ -1307,7 +1307,7 @@ fn compliance_of_a_mixed_experiment_from_the_cli_and_the_server() {
 }
 
 #[test]
-fn track_works_for_classify_drift_and_ab_through_the_same_helper() {
+fn track_works_for_classify_drift_ab_and_several_hypotheses_through_the_same_helper() {
     let server = Server::start();
     let root = common::root();
     let dir = common::dir_with(&[(
@@ -1318,7 +1318,8 @@ fn track_works_for_classify_drift_and_ab_through_the_same_helper() {
     let reference = root.join("examples/drift/reference.csv");
     let current = root.join("examples/drift/current.csv");
     let ab = root.join("examples/ab/experiment.csv");
-    let cases: [(&str, Vec<String>, &str); 3] = [
+    let text = |f: &str| root.join("examples/text").join(f).display().to_string();
+    let cases: [(&str, Vec<String>, &str); 4] = [
         (
             "classify",
             vec![
@@ -1346,6 +1347,23 @@ fn track_works_for_classify_drift_and_ab_through_the_same_helper() {
             "ab",
             vec!["ab".into(), "--data".into(), ab.display().to_string()],
             "",
+        ),
+        // Several hypotheses: every system and the comparison are logged.
+        (
+            "text",
+            vec![
+                "eval".into(),
+                "text".into(),
+                "--hyp".into(),
+                text("base.txt"),
+                "--hyp".into(),
+                text("finetuned.txt"),
+                "--ref".into(),
+                text("ref.txt"),
+                "-m".into(),
+                "BLEU".into(),
+            ],
+            "finetuned_vs_base/BLEU.p_adjusted",
         ),
     ];
     for (kind, args, expect) in cases {

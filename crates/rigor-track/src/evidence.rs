@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `ir` | each measure's mean (`nDCG_at_10`); with several runs prefixed by the run (`bm25/nDCG_at_10`); comparisons as `CAND_vs_BASE/MEASURE.delta`, `.p_value`, `.p_adjusted`, `.ci_low`, `.ci_high` |
 //! | `classify` | each metric's value (`accuracy`), `per_class/CLASS/precision` …, `slices/SLICE/METRIC` |
-//! | `text` | each measure's score (`BLEU`, `chrFpp`) |
+//! | `text` | each measure's score (`BLEU`, `chrFpp`); with several hypotheses prefixed by the system (`finetuned/BLEU`) and comparisons as for `ir` |
 //! | `drift` | `dataset.share`, `dataset.drifted`, `columns/COL.score`, `columns/COL.drifted` (0/1) |
 //! | `ab` | `METRIC/CAND.delta`, `.relative_lift`, `.p_value`, `.ci_low`, `.ci_high` |
 //!
@@ -55,17 +55,7 @@ pub fn metrics(evidence: &Value) -> Vec<(String, f64)> {
                     );
                 }
             }
-            for c in evidence["comparisons"].as_array().into_iter().flatten() {
-                let name = format!(
-                    "{}_vs_{}/{}",
-                    metric_name(c["candidate"].as_str().unwrap_or("")),
-                    metric_name(c["baseline"].as_str().unwrap_or("")),
-                    metric_name(c["measure"].as_str().unwrap_or(""))
-                );
-                for key in ["delta", "ci_low", "ci_high", "p_value", "p_adjusted"] {
-                    push(format!("{name}.{key}"), &c[key]);
-                }
-            }
+            paired_comparisons(&mut push, evidence);
         }
         "classify" => {
             classify_block(&mut push, "", evidence, &with_ci);
@@ -74,11 +64,23 @@ pub fn metrics(evidence: &Value) -> Vec<(String, f64)> {
                 classify_block(&mut push, &p, block, &with_ci);
             }
         }
-        "text" => {
-            for (measure, m) in evidence["metrics"].as_object().into_iter().flatten() {
-                with_ci(&mut push, &metric_name(measure), m, "score");
+        "text" => match evidence["systems"].as_array().filter(|s| s.len() > 1) {
+            // Several hypotheses: every system's scores, prefixed by its name.
+            Some(systems) => {
+                for system in systems {
+                    let p = metric_name(system["name"].as_str().unwrap_or("system"));
+                    for (measure, m) in system["metrics"].as_object().into_iter().flatten() {
+                        with_ci(&mut push, &format!("{p}/{}", metric_name(measure)), m, "score");
+                    }
+                }
+                paired_comparisons(&mut push, evidence);
             }
-        }
+            None => {
+                for (measure, m) in evidence["metrics"].as_object().into_iter().flatten() {
+                    with_ci(&mut push, &metric_name(measure), m, "score");
+                }
+            }
+        },
         "drift" => {
             push("dataset.share".into(), &evidence["dataset"]["share"]);
             push("dataset.drifted".into(), &evidence["dataset"]["drift"]);
@@ -103,6 +105,22 @@ pub fn metrics(evidence: &Value) -> Vec<(String, f64)> {
         _ => {}
     }
     out
+}
+
+/// The comparisons of `eval ir` / `eval text` against their baseline, as
+/// `CAND_vs_BASE/MEASURE.delta`, `.ci_low`, `.ci_high`, `.p_value`, `.p_adjusted`.
+fn paired_comparisons(push: &mut dyn FnMut(String, &Value), evidence: &Value) {
+    for c in evidence["comparisons"].as_array().into_iter().flatten() {
+        let name = format!(
+            "{}_vs_{}/{}",
+            metric_name(c["candidate"].as_str().unwrap_or("")),
+            metric_name(c["baseline"].as_str().unwrap_or("")),
+            metric_name(c["measure"].as_str().unwrap_or(""))
+        );
+        for key in ["delta", "ci_low", "ci_high", "p_value", "p_adjusted"] {
+            push(format!("{name}.{key}"), &c[key]);
+        }
+    }
 }
 
 type WithCi = dyn Fn(&mut dyn FnMut(String, &Value), &str, &Value, &str);
@@ -214,6 +232,30 @@ mod tests {
         );
         let t = json!({"kind": "text", "metrics": {"chrF++": {"score": 70.0, "signature": "x"}}});
         assert_eq!(metrics(&t), vec![("chrFpp".to_string(), 70.0)]);
+        // Several hypotheses (the shape of `eval text --hyp A --hyp B`): each system's
+        // scores and the comparison, not the baseline alone.
+        let t = json!({"kind": "text", "metrics": {"BLEU": {"score": 44.4}},
+            "systems": [
+                {"name": "base", "metrics": {"BLEU": {"score": 44.4, "ci_low": 41.0, "ci_high": 47.9}}},
+                {"name": "fine tuned", "metrics": {"BLEU": {"score": 58.1}}}],
+            "comparisons": [{"baseline": "base", "candidate": "fine tuned", "measure": "BLEU",
+                "delta": 13.7, "ci_low": 10.0, "ci_high": 17.4, "p_value": 0.001,
+                "p_adjusted": 0.002}]});
+        let names: Vec<String> = metrics(&t).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "base/BLEU",
+                "base/BLEU.ci_low",
+                "base/BLEU.ci_high",
+                "fine_tuned/BLEU",
+                "fine_tuned_vs_base/BLEU.delta",
+                "fine_tuned_vs_base/BLEU.ci_low",
+                "fine_tuned_vs_base/BLEU.ci_high",
+                "fine_tuned_vs_base/BLEU.p_value",
+                "fine_tuned_vs_base/BLEU.p_adjusted"
+            ]
+        );
         let d = json!({"kind": "drift", "dataset": {"share": 0.5, "drift": true},
             "columns": [{"name": "age", "score": 0.01, "drifted": false}]});
         assert_eq!(metrics(&d).len(), 4);
