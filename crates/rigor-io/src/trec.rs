@@ -11,6 +11,8 @@
 //! CRLF), the rank column is ignored, scores are 32-bit floats, and a document listed
 //! twice for one query is an error (trec_eval's "duplicate docs").
 
+use std::collections::hash_map::Entry;
+use std::hash::Hasher;
 use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel};
 
@@ -545,7 +547,34 @@ struct Duplicates {
 
 /// The index (in file order) of a query's first repeated document, and how many
 /// repeats it has.
+///
+/// Docids are compared by their 64-bit hashes (a set of numbers is several times
+/// cheaper than a set of byte strings); two different docids with one hash send the
+/// query to the exact check.
 fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
+    let mut seen: FxHashMap<u64, usize> =
+        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
+    let mut first = None;
+    let mut count = 0;
+    for (i, d) in docs.iter().enumerate() {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(d.docid);
+        match seen.entry(h.finish()) {
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            Entry::Occupied(o) if docs[*o.get()].docid == d.docid => {
+                first.get_or_insert(i);
+                count += 1;
+            }
+            Entry::Occupied(_) => return exact_duplicates(docs),
+        }
+    }
+    first.map(|i| (i, count))
+}
+
+/// [`duplicates`] by the docids themselves.
+fn exact_duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
     let mut seen: FxHashSet<&[u8]> =
         FxHashSet::with_capacity_and_hasher(docs.len(), Default::default());
     let mut first = None;

@@ -70,7 +70,12 @@ pub fn metrics(evidence: &Value) -> Vec<(String, f64)> {
                 for system in systems {
                     let p = metric_name(system["name"].as_str().unwrap_or("system"));
                     for (measure, m) in system["metrics"].as_object().into_iter().flatten() {
-                        with_ci(&mut push, &format!("{p}/{}", metric_name(measure)), m, "score");
+                        with_ci(
+                            &mut push,
+                            &format!("{p}/{}", metric_name(measure)),
+                            m,
+                            "score",
+                        );
                     }
                 }
                 paired_comparisons(&mut push, evidence);
