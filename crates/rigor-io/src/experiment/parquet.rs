@@ -1,5 +1,5 @@
-//! Parquet through arrow: only the needed columns are decoded, row groups in parallel
-//! (a few at a time, merged in file order). Numeric roles take integer, float or
+//! Parquet through arrow: only the needed columns are decoded, every row group in
+//! parallel straight into its rows of the output columns. Numeric roles take integer, float or
 //! boolean columns (nulls are missing values); categorical roles take strings
 //! (dictionary-encoded or not), integers, booleans or floats rendered as text.
 //! Errors name the row (1-based; Parquet has no lines).
@@ -675,51 +675,41 @@ mod tests {
 
     #[test]
     fn a_missing_arm_in_a_dictionary_column_names_its_row() {
-        // Row 6 (the second row group's first row of the same label) has no arm: the
-        // label is coded from the dictionary once, but the error still names its row.
-        let variant: DictionaryArray<Int32Type> = (0..8)
-            .map(|i| (i != 5).then_some(["control", "treatment"][i % 2]))
-            .collect();
-        let country: DictionaryArray<Int32Type> = (0..8)
-            .map(|i| (i % 3 != 0).then_some(["DE", "US"][i % 2]))
-            .collect();
-        let (_d, path) = write(
-            vec![
-                ("variant", Arc::new(variant) as ArrayRef),
+        let file = |variant: DictionaryArray<Int32Type>, country: DictionaryArray<Int32Type>| {
+            let m = Float64Array::from_iter_values((0..8).map(f64::from));
+            let columns: Vec<(&str, ArrayRef)> = vec![
+                ("variant", Arc::new(variant)),
                 ("country", Arc::new(country)),
-                (
-                    "m",
-                    Arc::new(Float64Array::from_iter_values((0..8).map(f64::from))),
-                ),
-            ],
-            4,
-        );
+                ("m", Arc::new(m)),
+            ];
+            write(columns, 4)
+        };
         let req = Request {
             variant: "variant".into(),
             numeric: vec!["m".into()],
             segments: vec!["country".into()],
             ..Request::default()
         };
+        // Row 6 (the second row group's first row of the same label) has no arm: the
+        // label is coded from the dictionary once, but the error still names its row.
+        let (_d, path) = file(
+            (0..8)
+                .map(|i| (i != 5).then_some(["control", "treatment"][i % 2]))
+                .collect(),
+            (0..8)
+                .map(|i| (i % 3 != 0).then_some(["DE", "US"][i % 2]))
+                .collect(),
+        );
         let e = read_experiment(&path, &req).unwrap_err().to_string();
         assert!(e.contains("row 6, column 'variant': empty variant"), "{e}");
 
         // Without the gap: null segment values are their own (empty) label, and codes
         // from both row groups agree on the merged labels.
-        let variant: DictionaryArray<Int32Type> =
-            (0..8).map(|i| ["treatment", "control"][i / 4]).collect();
-        let country: DictionaryArray<Int32Type> = (0..8)
-            .map(|i| (i % 3 != 0).then_some(["US", "DE"][i % 2]))
-            .collect();
-        let (_d, path) = write(
-            vec![
-                ("variant", Arc::new(variant) as ArrayRef),
-                ("country", Arc::new(country)),
-                (
-                    "m",
-                    Arc::new(Float64Array::from_iter_values((0..8).map(f64::from))),
-                ),
-            ],
-            4,
+        let (_d, path) = file(
+            (0..8).map(|i| ["treatment", "control"][i / 4]).collect(),
+            (0..8)
+                .map(|i| (i % 3 != 0).then_some(["US", "DE"][i % 2]))
+                .collect(),
         );
         let t = read_experiment(&path, &req).unwrap();
         assert_eq!(t.arms, vec!["treatment", "control"]);
