@@ -31,12 +31,28 @@ pub struct ScoredDoc<'a> {
 /// Sorts as trec_eval does: score descending, ties by docid descending (byte order).
 /// The rank column of the run file plays no part.
 pub fn trec_order(docs: &mut [ScoredDoc<'_>]) {
-    docs.sort_unstable_by(|a, b| {
+    let order = |a: &ScoredDoc<'_>, b: &ScoredDoc<'_>| {
         b.score
             .partial_cmp(&a.score)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then_with(|| b.docid.cmp(a.docid))
-    });
+    };
+    // Runs usually list a query's documents by rank already, but for tied scores:
+    // insertion sort puts those in order in about one pass. A budget of moves hands
+    // any other order to the general sort (which takes the partly sorted slice as is).
+    let mut budget = 2 * docs.len() + 16;
+    for i in 1..docs.len() {
+        let mut j = i;
+        while j > 0 && order(&docs[j], &docs[j - 1]).is_lt() {
+            if budget == 0 {
+                docs.sort_unstable_by(order);
+                return;
+            }
+            docs.swap(j, j - 1);
+            j -= 1;
+            budget -= 1;
+        }
+    }
 }
 
 /// The grades of a ranking (in `trec_order`), `None` for documents not in the qrels.
@@ -206,6 +222,41 @@ mod tests {
     fn eval(names: &[&str], j: &QueryJudgments, grades: &[Option<i32>], gmax: i32) -> Vec<f64> {
         let ms: Vec<Measure> = names.iter().map(|n| n.parse().unwrap()).collect();
         evaluate(&ms, j, grades, gmax)
+    }
+
+    #[test]
+    fn trec_order_is_score_then_docid_descending_for_any_input_order() {
+        let ids: Vec<String> = (0..300)
+            .map(|i| format!("d{:03}", (i * 37) % 300))
+            .collect();
+        fn expected<'a>(docs: &[ScoredDoc<'a>]) -> Vec<&'a [u8]> {
+            let mut v = docs.to_vec();
+            v.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.docid.cmp(a.docid)));
+            v.iter().map(|d| d.docid).collect()
+        }
+        // Scores tied in pairs, in rank order, reversed and scrambled: the
+        // first is finished by insertion, the others go over the budget.
+        let base: Vec<ScoredDoc<'_>> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ScoredDoc {
+                docid: d.as_bytes(),
+                score: ((300 - i) / 2) as f32,
+            })
+            .collect();
+        let mut by_rank = base.clone();
+        by_rank.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut reversed = by_rank.clone();
+        reversed.reverse();
+        let mut scrambled = base.clone();
+        for i in 0..scrambled.len() {
+            scrambled.swap(i, (i * 101 + 13) % 300);
+        }
+        for mut docs in [by_rank, reversed, scrambled, Vec::new()] {
+            let want = expected(&docs);
+            trec_order(&mut docs);
+            assert_eq!(docs.iter().map(|d| d.docid).collect::<Vec<_>>(), want);
+        }
     }
 
     #[test]
