@@ -238,12 +238,12 @@ def main():
             cmd += ["-m", m]
         cmd += ["--format", "json"]
         print(f"timing {len(runs)}-run comparisons ...", file=sys.stderr)
-        _, t_parse, _ = timed(cmd + ["--no-ci", "--test", "paired-t"])
-        out, t_perm, rss = timed(cmd + ["--no-ci", "--test", "permutation"])
+        _, t_parse, _, _ = median_timed(cmd + ["--no-ci", "--test", "paired-t"], args.repeat)
+        out, t_perm, rss, _ = median_timed(cmd + ["--no-ci", "--test", "permutation"], args.repeat)
         n_cmp = len(json.loads(out)["comparisons"])
-        _, t_all, _ = timed(cmd + ["--test", "permutation"])
+        _, t_all, _, _ = median_timed(cmd + ["--test", "permutation"], args.repeat)
         print(f"comparisons: {len(runs)} runs x {len(MEASURES)} measures on {args.queries} queries "
-              f"(top 100 docs), {n_cmp} comparisons, 10,000 resamples each")
+              f"(top 100 docs), {n_cmp} comparisons, 10,000 resamples each (medians of {args.repeat})")
         print(f"  --test paired-t --no-ci     {t_parse:6.2f} s  (reading + evaluating + t tests)")
         print(f"  --test permutation --no-ci  {t_perm:6.2f} s  -> sign-flip tests alone: {t_perm - t_parse:.2f} s; peak RSS {rss:.0f} MB")
         print(f"  --test permutation (+ CIs)  {t_all:6.2f} s  (bootstrap CIs of {len(runs)} runs and {len(runs) - 1} deltas)")
