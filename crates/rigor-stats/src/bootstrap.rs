@@ -10,8 +10,7 @@
 //! The interval is the percentile interval with numpy's default (`linear`) quantile
 //! interpolation: `np.percentile(means, [100·α/2, 100·(1−α/2)])`.
 
-use rand::distributions::{Distribution, Uniform};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
@@ -54,17 +53,40 @@ pub fn resample_rng(seed: u64, r: usize) -> ChaCha8Rng {
 /// `0..n`, `Uniform<u32>` from [`resample_rng`]`(seed, r)`): the one definition of a
 /// bootstrap draw that every resampling statistic shares, so the same seed resamples
 /// the same units whatever is computed from them. `n` must be below 2^31.
-pub fn for_each_draw(seed: u64, r: usize, n: usize, mut f: impl FnMut(usize)) {
+pub fn for_each_draw(seed: u64, r: usize, n: usize, f: impl FnMut(usize)) {
     let Ok(units) = u32::try_from(n) else {
         return;
     };
     if units == 0 {
         return;
     }
-    let draw = Uniform::new(0, units);
-    let mut rng = resample_rng(seed, r);
-    for _ in 0..n {
-        f(draw.sample(&mut rng) as usize);
+    uniform_draws(&mut resample_rng(seed, r), units, n, f);
+}
+
+/// `count` draws of rand 0.8's `Uniform::new(0, units)` (`units` > 0), bit for bit:
+/// each takes the next 32-bit word `v`, computes `v · units` in 64 bits, and keeps the
+/// high half unless the low half falls in the rejected zone (then the word is skipped).
+/// The words are fetched 64 at a time (one ChaCha refill) instead of one call each;
+/// the generator is left wherever the last batch ends, so use it for nothing after.
+fn uniform_draws(rng: &mut ChaCha8Rng, units: u32, count: usize, mut f: impl FnMut(usize)) {
+    let range = u64::from(units);
+    // rand's `ints_to_reject`: 2^32 mod range, so that accepted words are equally
+    // likely for every value.
+    let zone = u32::MAX - (u32::MAX - units + 1) % units;
+    let mut words = [0u32; 64];
+    let mut left = count;
+    while left > 0 {
+        rng.fill(&mut words[..]);
+        for &v in &words {
+            let m = u64::from(v) * range;
+            if m as u32 <= zone {
+                f((m >> 32) as usize);
+                left -= 1;
+                if left == 0 {
+                    return;
+                }
+            }
+        }
     }
 }
 
@@ -165,6 +187,29 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn draws_are_rand_uniform_bit_for_bit() {
+        use rand::distributions::{Distribution, Uniform};
+        // Small ranges (rejection all but impossible) and ranges above 2^31, where
+        // about a third of the words are rejected.
+        for (seed, r, units, count) in [
+            (0, 0, 1u32, 5usize),
+            (7, 3, 10, 1000),
+            (42, 99, 10_000, 100_003),
+            (1, 5, 3_000_000_000, 20_000),
+            (2, 8, 2_147_483_649, 20_000),
+        ] {
+            let mut reference = resample_rng(seed, r);
+            let uniform = Uniform::new(0, units);
+            let want: Vec<usize> = (0..count)
+                .map(|_| uniform.sample(&mut reference) as usize)
+                .collect();
+            let mut got = Vec::with_capacity(count);
+            uniform_draws(&mut resample_rng(seed, r), units, count, |i| got.push(i));
+            assert_eq!(got, want, "seed {seed}, stream {r}, units {units}");
+        }
+    }
 
     #[test]
     fn quantile_matches_numpy_linear() {
