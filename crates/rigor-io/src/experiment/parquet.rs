@@ -69,6 +69,19 @@ pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileD
         .map(|g| g.num_rows().max(0) as usize)
         .collect();
     let rows: usize = sizes.iter().sum();
+    let claimed = metadata.metadata().file_metadata().num_rows();
+    if i64::try_from(rows).ok() != Some(claimed) {
+        return Err(bad(
+            path,
+            &format!("its row groups hold {rows} rows but its footer says {claimed}"),
+        ));
+    }
+    // The columns are allocated up front from these counts: a file claiming more rows
+    // than memory can hold gets an error, not an allocation failure.
+    let row_bytes = 8
+        * (req.numeric.len() + plan.auto_names.len() + usize::from(req.unit.is_some()))
+        + 4 * (1 + req.segments.len() + usize::from(req.day.is_some()));
+    fits_in_memory(path, rows, row_bytes, memory_total())?;
     let starts: Vec<usize> = sizes
         .iter()
         .scan(0usize, |acc, &n| {
@@ -176,6 +189,30 @@ pub(super) fn read(path: &Path, req: &Request) -> Result<(Plan, Collector, FileD
     collected.auto = auto;
     collected.hashes = hashes;
     Ok((plan, collected, digest))
+}
+
+/// Whether `rows` rows of `row_bytes` bytes fit in `memory` bytes (when known).
+fn fits_in_memory(path: &Path, rows: usize, row_bytes: usize, memory: Option<u64>) -> Result<()> {
+    let need = rows as u128 * row_bytes as u128;
+    match memory {
+        Some(total) if need > u128::from(total) => Err(Error::file(
+            path,
+            format!(
+                "holds {rows} rows: the requested columns need {:.1} GB, more than this machine's {:.1} GB of memory",
+                need as f64 / 1e9,
+                total as f64 / 1e9
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Physical memory in bytes (Linux's `/proc/meminfo`), if known.
+fn memory_total() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 /// One row group's rows of every output column.
@@ -722,6 +759,23 @@ mod tests {
             .map(|&k| c.labels[k as usize].as_str())
             .collect();
         assert_eq!(labels, vec!["", "DE", "US", "", "US", "DE", "", "DE"]);
+    }
+
+    #[test]
+    fn a_file_too_large_for_memory_is_an_error_not_an_abort() {
+        let p = std::path::Path::new("big.parquet");
+        assert!(super::fits_in_memory(p, 1000, 60, Some(60_000)).is_ok());
+        assert!(super::fits_in_memory(p, usize::MAX, 60, None).is_ok());
+        let e = super::fits_in_memory(p, 4_000_000_000, 60, Some(16_000_000_000))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("big.parquet: holds 4000000000 rows: the requested columns need 240.0 GB, more than this machine's 16.0 GB of memory"),
+            "{e}"
+        );
+        if cfg!(target_os = "linux") {
+            assert!(super::memory_total().is_some_and(|m| m > 1 << 20));
+        }
     }
 
     #[test]
