@@ -231,7 +231,16 @@ impl Tag {
 /// A block of whole lines, with the line number of its first line.
 struct Block {
     first_line: u64,
-    bytes: Vec<u8>,
+    /// The lines are `buffer[..len]`; past `len` lie stale bytes of earlier blocks, kept
+    /// so that a recycled buffer is read into without being zeroed again.
+    buffer: Vec<u8>,
+    len: usize,
+}
+
+impl Block {
+    fn bytes(&self) -> &[u8] {
+        &self.buffer[..self.len]
+    }
 }
 
 /// One block's results.
@@ -308,7 +317,7 @@ where
             .map(|block| {
                 block.map(|b| {
                     let out = process_block(&b, f);
-                    let _ = recycle_tx.send(b.bytes);
+                    let _ = recycle_tx.send(b.buffer);
                     out
                 })
             })
@@ -369,47 +378,62 @@ fn cut_blocks(
     send: impl Fn(Result<Block>) -> bool,
     recycled: impl Fn() -> Option<Vec<u8>>,
 ) {
+    // `buf[..filled]` is read input; the rest of `buf` is initialized scratch space.
     let mut buf: Vec<u8> = Vec::new();
+    let mut filled = 0usize;
     let mut first_line = 1u64;
     let mut eof = false;
     let chunk = block_bytes.clamp(1, 8 << 20);
     while !eof {
         // Fill to a block, or by one more chunk when a single query outgrew the block.
-        let want = if buf.len() < block_bytes {
+        let want = if filled < block_bytes {
             block_bytes
         } else {
-            buf.len() + chunk
+            filled + chunk
         };
-        while buf.len() < want {
-            let start = buf.len();
-            buf.resize(start + chunk.min(want - start), 0);
-            match reader.read(&mut buf[start..]) {
+        while filled < want {
+            let end = filled + chunk.min(want - filled);
+            if buf.len() < end {
+                buf.resize(end, 0); // zeroed once per buffer, not per block
+            }
+            match reader.read(&mut buf[filled..end]) {
                 Ok(0) => {
-                    buf.truncate(start);
                     eof = true;
                     break;
                 }
-                Ok(n) => buf.truncate(start + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     send(Err(Error::io(path, e)));
                     return;
                 }
             }
         }
-        let cut = if eof { buf.len() } else { query_boundary(&buf) };
+        let cut = if eof {
+            filled
+        } else {
+            query_boundary(&buf[..filled])
+        };
         if cut == 0 {
+            if eof {
+                break; // nothing was read
+            }
             continue; // one query fills the buffer: read more
         }
-        let mut rest = recycled().unwrap_or_default();
-        rest.clear();
-        rest.extend_from_slice(&buf[cut..]);
-        buf.truncate(cut);
-        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+        // The incomplete query moves to the front of the next buffer.
+        let tail = filled - cut;
+        let mut next = recycled().unwrap_or_default();
+        if next.len() < tail {
+            next.resize(tail, 0);
+        }
+        next[..tail].copy_from_slice(&buf[cut..filled]);
+        let lines = memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
         let block = Block {
             first_line,
-            bytes: std::mem::replace(&mut buf, rest),
+            buffer: std::mem::replace(&mut buf, next),
+            len: cut,
         };
+        filled = tail;
         first_line += lines;
         if !send(Ok(block)) {
             return;
@@ -459,7 +483,7 @@ where
     let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>)> = Vec::new();
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    for (this_line, line) in (block.first_line..).zip(lines(&block.bytes)) {
+    for (this_line, line) in (block.first_line..).zip(lines(block.bytes())) {
         let ([qid, _, docid, _, score, tag], n) = first_fields::<6>(line);
         if n == 0 {
             continue;
@@ -591,7 +615,7 @@ fn exact_duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
 /// The line number of the `index`-th line of query `qid` in a block (error path only).
 fn nth_line_of(block: &Block, qid: &[u8], index: usize) -> u64 {
     (block.first_line..)
-        .zip(lines(&block.bytes))
+        .zip(lines(block.bytes()))
         .filter(|(_, line)| qid_of(line) == Some(qid))
         .nth(index)
         .map_or(block.first_line, |(n, _)| n)
