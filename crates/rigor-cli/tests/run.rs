@@ -29,36 +29,8 @@ struct Server {
 impl Server {
     fn start() -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rigor"))
-            .args([
-                "server",
-                "--port",
-                "0",
-                "--artifacts-destination",
-                "./artifacts",
-            ])
-            .env("RUST_LOG", "warn")
-            .current_dir(dir.path())
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn rigor server");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let Some(a) = line.strip_prefix("rigor server: listening on http://") {
-                    let _ = tx.send(a.to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server address");
+        let (child, addr, _) =
+            common::spawn_server(dir.path(), &["--artifacts-destination", "./artifacts"], &[]);
         Server {
             child,
             addr,
@@ -248,28 +220,11 @@ fn one_line_error(o: &Output, part: &str) {
 /// The venv's python with the mlflow client, or `None` (with a message) where no venv
 /// can be made.
 fn mlflow_python(test: &str) -> Option<String> {
-    let root = common::root();
-    let python_ok = Command::new("python3")
-        .args(["-c", "import venv, ensurepip"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !python_ok {
-        eprintln!("SKIPPED {test}: python3 with venv/ensurepip is not available, so no venv can be created for the mlflow client");
-        return None;
-    }
-    let venv = Command::new("bash")
-        .arg(root.join("tools/venv.sh"))
-        .args(["mlflow-client", "tools/mlflow-client/requirements.txt"])
-        .current_dir(&root)
-        .output()
-        .expect("run tools/venv.sh");
-    assert!(
-        venv.status.success(),
-        "tools/venv.sh could not install the mlflow client (needs PyPI):\n{}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    Some(String::from_utf8_lossy(&venv.stdout).trim().to_string())
+    common::venv_python(
+        test,
+        "mlflow-client",
+        "tools/mlflow-client/requirements.txt",
+    )
 }
 
 // ------------------------------------------------------------------ rigor run
@@ -926,6 +881,26 @@ fn ir_repo() -> tempfile::TempDir {
     repo
 }
 
+/// `rigor run` of [`ir_repo`]'s `eval.sh` (seed 1, the qrels as input) with `extra`
+/// options; the id of the run it made.
+fn run_ir_repo(dir: &Path, uri: &str, extra: &[&str]) -> String {
+    let mut args = vec!["run", "--tracking-uri", uri];
+    args.extend_from_slice(extra);
+    args.extend([
+        "--seed",
+        "1",
+        "--input",
+        "data/qrels.txt",
+        "--",
+        "sh",
+        "eval.sh",
+        "data/qrels.txt",
+    ]);
+    let o = rigor(dir, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    run_id(&o)
+}
+
 fn repro(dir: &Path, uri: &str, id: &str, extra: &[&str]) -> Output {
     let mut args = vec!["repro", id, "--tracking-uri", uri];
     args.extend_from_slice(extra);
@@ -942,24 +917,7 @@ fn a_deterministic_run_is_reproduced_even_from_a_dirty_tree() {
         "rigor eval ir --qrels \"$1\" --run bm25.run -m nDCG@10 AP P@10 --resamples 300 --track\n",
     )
     .unwrap();
-    let o = rigor(
-        repo.path(),
-        &[
-            "run",
-            "--tracking-uri",
-            &server.uri(),
-            "--seed",
-            "1",
-            "--input",
-            "data/qrels.txt",
-            "--",
-            "sh",
-            "eval.sh",
-            "data/qrels.txt",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let id = run_id(&o);
+    let id = run_ir_repo(repo.path(), &server.uri(), &[]);
     // The working tree moves on; the reproduction uses the recorded state.
     git(repo.path(), &["checkout", "--", "eval.sh"]);
     let r = repro(repo.path(), &server.uri(), &id, &[]);
@@ -1043,24 +1001,7 @@ fn a_non_deterministic_run_is_different_with_a_table_of_what_moved() {
 fn a_changed_input_is_named_and_nothing_is_rerun() {
     let server = Server::start();
     let repo = ir_repo();
-    let o = rigor(
-        repo.path(),
-        &[
-            "run",
-            "--tracking-uri",
-            &server.uri(),
-            "--seed",
-            "1",
-            "--input",
-            "data/qrels.txt",
-            "--",
-            "sh",
-            "eval.sh",
-            "data/qrels.txt",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let id = run_id(&o);
+    let id = run_ir_repo(repo.path(), &server.uri(), &[]);
     // One judgement changes in the (untracked) data.
     let path = repo.path().join("data/qrels.txt");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -1197,26 +1138,7 @@ fn plain_mlflow_run(server: &Server, experiment: &str) {
 fn compliance_of_a_mixed_experiment_from_the_cli_and_the_server() {
     let server = Server::start();
     let repo = ir_repo();
-    let o = rigor(
-        repo.path(),
-        &[
-            "run",
-            "--tracking-uri",
-            &server.uri(),
-            "--experiment",
-            "mixed",
-            "--seed",
-            "1",
-            "--input",
-            "data/qrels.txt",
-            "--",
-            "sh",
-            "eval.sh",
-            "data/qrels.txt",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let rigor_run = run_id(&o);
+    let rigor_run = run_ir_repo(repo.path(), &server.uri(), &["--experiment", "mixed"]);
     plain_mlflow_run(&server, "mixed");
     let runs = server.runs_of("mixed");
     assert_eq!(runs.len(), 2);

@@ -7,7 +7,6 @@ mod common;
 
 use common::http;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -33,46 +32,16 @@ impl Server {
     /// [`Server::start`] with an artifact destination and extra environment.
     fn start_with(dir: &Path, artifacts: &str, env: &[(&str, &str)]) -> Server {
         let started = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rigor"))
-            .args([
-                "server",
-                "--port",
-                "0",
+        let (child, addr, log) = common::spawn_server(
+            dir,
+            &[
                 "--backend-store-uri",
                 "sqlite:///rigor.db",
                 "--artifacts-destination",
                 artifacts,
-            ])
-            .envs(env.iter().copied())
-            .env("RUST_LOG", "warn")
-            .current_dir(dir)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn rigor server");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let log = Arc::new(Mutex::new(String::new()));
-        let log2 = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("rigor server: listening on http://") {
-                    let _ = tx.send(addr.to_string());
-                }
-                if let Ok(mut l) = log2.lock() {
-                    l.push_str(&line);
-                    l.push('\n');
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "server did not start: {}",
-                    log.lock().map(|l| l.clone()).unwrap_or_default()
-                )
-            });
+            ],
+            env,
+        );
         let mut server = Server {
             child,
             addr,
@@ -313,38 +282,11 @@ fn kill_9_loses_no_acknowledged_write() {
     eprintln!("kill -9 after {total} acknowledged values: none lost");
 }
 
-/// The python of the venv `tools/venv.sh NAME tools/DIR/requirements.txt` makes;
-/// `None` (the caller skips, saying so) only when python3 cannot make venvs at all.
-fn venv_python(test: &str, name: &str, requirements: &str) -> Option<String> {
-    let root = common::root();
-    let python_ok = Command::new("python3")
-        .args(["-c", "import venv, ensurepip"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !python_ok {
-        eprintln!("SKIPPED {test}: python3 with venv/ensurepip is not available, so no venv can be created for {name}");
-        return None;
-    }
-    let venv = Command::new("bash")
-        .arg(root.join("tools/venv.sh"))
-        .args([name, requirements])
-        .current_dir(&root)
-        .output()
-        .expect("run tools/venv.sh");
-    assert!(
-        venv.status.success(),
-        "tools/venv.sh could not install {requirements} (needs PyPI):\n{}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    Some(String::from_utf8_lossy(&venv.stdout).trim().to_string())
-}
-
 /// The official MLflow client, unchanged, against the real binary.
 #[test]
 fn mlflow_client_compatibility_suite() {
     let root = common::root();
-    let Some(python) = venv_python(
+    let Some(python) = common::venv_python(
         "mlflow_client_compatibility_suite",
         "mlflow-client",
         "tools/mlflow-client/requirements.txt",
@@ -382,14 +324,14 @@ fn mlflow_client_compatibility_suite() {
 #[test]
 fn s3_artifacts_through_the_mlflow_client() {
     let test = "s3_artifacts_through_the_mlflow_client";
-    let Some(client) = venv_python(
+    let Some(client) = common::venv_python(
         test,
         "mlflow-client",
         "tools/mlflow-client/requirements.txt",
     ) else {
         return;
     };
-    let Some(s3_python) = venv_python(test, "s3", "tools/s3/requirements.txt") else {
+    let Some(s3_python) = common::venv_python(test, "s3", "tools/s3/requirements.txt") else {
         return;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -171,13 +171,7 @@ fn render_experiment(exp: &Experiment, runs: &[Run]) -> Html<String> {
     head.push_str("</tr>");
     let mut rows = String::new();
     for r in runs {
-        let parent = r
-            .data
-            .tags
-            .iter()
-            .find(|t| t.key == "mlflow.parentRunId")
-            .map(|_| "↳ ")
-            .unwrap_or("");
+        let parent = r.tag("mlflow.parentRunId").map(|_| "↳ ").unwrap_or("");
         let duration = r
             .info
             .end_time

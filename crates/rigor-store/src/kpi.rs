@@ -74,29 +74,24 @@ pub fn is_log_artifact(path: &str) -> bool {
 
 /// True when the run's tags already show it has logs (no artifact listing needed).
 pub fn has_log_tag(run: &Run) -> bool {
-    tag(run, "rigor.logs").is_some_and(|v| !v.is_empty())
-}
-
-fn tag<'a>(run: &'a Run, key: &str) -> Option<&'a str> {
-    run.data
-        .tags
-        .iter()
-        .find(|t| t.key == key)
-        .map(|t| t.value.as_str())
+    run.tag("rigor.logs").is_some_and(|v| !v.is_empty())
 }
 
 /// What `run` lacks; `log_artifact` says whether it has a log artifact.
 pub fn gaps(run: &Run, log_artifact: bool) -> Vec<Requirement> {
     let mut missing = Vec::new();
-    if tag(run, "mlflow.source.git.commit").is_none_or(|c| c.trim().is_empty()) {
+    if run
+        .tag("mlflow.source.git.commit")
+        .is_none_or(|c| c.trim().is_empty())
+    {
         missing.push(Requirement::CodeVersion);
     }
     if run.data.params.is_empty() {
         missing.push(Requirement::Config);
     }
     let seed = run.data.params.iter().any(|p| p.key == "seed")
-        || tag(run, "rigor.seed").is_some()
-        || tag(run, "seed").is_some();
+        || run.tag("rigor.seed").is_some()
+        || run.tag("seed").is_some();
     if !seed {
         missing.push(Requirement::Seed);
     }

@@ -28,6 +28,7 @@
 pub mod artifacts;
 pub mod error;
 pub mod kpi;
+pub mod mlflow_json;
 pub mod model;
 pub mod search;
 mod sql;

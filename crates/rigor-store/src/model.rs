@@ -182,6 +182,17 @@ pub struct Run {
     pub inputs: Vec<DatasetInput>,
 }
 
+impl Run {
+    /// The value of the run's tag `key`, if it has one.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.data
+            .tags
+            .iter()
+            .find(|t| t.key == key)
+            .map(|t| t.value.as_str())
+    }
+}
+
 /// What `create_run` needs.
 #[derive(Debug, Clone, Default)]
 pub struct NewRun {

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use rigor_store::{DatasetInput, Experiment, Metric, Param, Run, RunStatus, Tag};
+use rigor_store::{mlflow_json, DatasetInput, Experiment, Metric, Param, Run, RunStatus, Tag};
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
@@ -168,7 +168,7 @@ impl Client {
         let mut body = json!({
             "experiment_id": experiment_id,
             "start_time": start_time,
-            "tags": tags_json(tags),
+            "tags": mlflow_json::tags(tags),
         });
         if let Some(n) = run_name {
             body["run_name"] = json!(n);
@@ -227,20 +227,20 @@ impl Client {
         for chunk in params.chunks(100) {
             self.post(
                 "/api/2.0/mlflow/runs/log-batch",
-                &json!({"run_id": run_id, "params": tags_json(chunk)}),
+                &json!({"run_id": run_id, "params": mlflow_json::tags(chunk)}),
             )?;
         }
         for chunk in tags.chunks(100) {
             self.post(
                 "/api/2.0/mlflow/runs/log-batch",
-                &json!({"run_id": run_id, "tags": tags_json(chunk)}),
+                &json!({"run_id": run_id, "tags": mlflow_json::tags(chunk)}),
             )?;
         }
         for chunk in metrics.chunks(1000) {
             let list: Vec<Value> = chunk
                 .iter()
                 .map(|m| {
-                    json!({"key": m.key, "value": json_number(m.value),
+                    json!({"key": m.key, "value": mlflow_json::number(m.value),
                            "timestamp": m.timestamp, "step": m.step})
                 })
                 .collect();
@@ -259,21 +259,7 @@ impl Client {
         }
         let list: Vec<Value> = inputs
             .iter()
-            .map(|d| {
-                let mut ds = json!({
-                    "name": d.dataset.name,
-                    "digest": d.dataset.digest,
-                    "source_type": d.dataset.source_type,
-                    "source": d.dataset.source,
-                });
-                if let Some(s) = &d.dataset.schema {
-                    ds["schema"] = json!(s);
-                }
-                if let Some(p) = &d.dataset.profile {
-                    ds["profile"] = json!(p);
-                }
-                json!({"tags": tags_json(&d.tags), "dataset": ds})
-            })
+            .map(|d| json!({"tags": mlflow_json::tags(&d.tags), "dataset": mlflow_json::dataset(&d.dataset)}))
             .collect();
         self.post(
             "/api/2.0/mlflow/runs/log-inputs",
@@ -373,25 +359,6 @@ fn proxy_path(uri: &str) -> Option<&str> {
         Some(hosted) => hosted.split_once('/').map_or("", |(_, p)| p),
         None => rest.trim_start_matches('/'),
     })
-}
-
-fn tags_json(tags: &[Tag]) -> Value {
-    Value::Array(
-        tags.iter()
-            .map(|t| json!({"key": t.key, "value": t.value}))
-            .collect(),
-    )
-}
-
-/// MLflow's JSON for a metric value: NaN and infinities as strings.
-fn json_number(v: f64) -> Value {
-    if v.is_nan() {
-        json!("NaN")
-    } else if v.is_infinite() {
-        json!(if v > 0.0 { "Infinity" } else { "-Infinity" })
-    } else {
-        json!(v)
-    }
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters kept).

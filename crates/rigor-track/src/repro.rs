@@ -116,14 +116,6 @@ pub fn compare(original: &[Metric], new: &[Metric], tolerance: f64) -> Vec<Metri
         .collect()
 }
 
-fn tag<'a>(run: &'a Run, key: &str) -> Option<&'a str> {
-    run.data
-        .tags
-        .iter()
-        .find(|t| t.key == key)
-        .map(|t| t.value.as_str())
-}
-
 fn cannot(run_id: &str, tolerance: f64, reason: String, inputs: Vec<InputCheck>) -> Report {
     Report {
         verdict: Verdict::Cannot,
@@ -148,7 +140,7 @@ pub fn reproduce(
 ) -> Result<Report> {
     let original = client.get_run(run_id)?;
     let no = |why: String| Ok(cannot(run_id, tolerance, why, Vec::new()));
-    let Some(command_json) = tag(&original, "rigor.command") else {
+    let Some(command_json) = original.tag("rigor.command") else {
         return no(format!(
             "run {run_id} has no rigor.command tag: it was not recorded by `rigor run`"
         ));
@@ -161,7 +153,7 @@ pub fn reproduce(
             ))
         }
     };
-    let Some(commit) = tag(&original, "mlflow.source.git.commit") else {
+    let Some(commit) = original.tag("mlflow.source.git.commit") else {
         return no(format!(
             "run {run_id} has no mlflow.source.git.commit tag: its code version is unknown"
         ));
@@ -171,7 +163,7 @@ pub fn reproduce(
     if let Some(g) = git::state(cwd)? {
         candidates.push(g.root);
     }
-    if let Some(root) = tag(&original, "rigor.git.root") {
+    if let Some(root) = original.tag("rigor.git.root") {
         candidates.push(PathBuf::from(root));
     }
     let Some(repo) = candidates.into_iter().find(|r| git::has_commit(r, commit)) else {
@@ -216,7 +208,7 @@ fn reproduce_in(
 ) -> Result<Report> {
     let run_id = original.info.run_id.as_str();
     let no = |why: String, inputs: Vec<InputCheck>| Ok(cannot(run_id, tolerance, why, inputs));
-    if tag(original, "rigor.git.diff").is_some() {
+    if original.tag("rigor.git.diff").is_some() {
         let Some(diff) = client.download(original, DIFF_ARTIFACT)? else {
             return no(
                 format!("run {run_id} lost its artifact {DIFF_ARTIFACT}"),
@@ -232,7 +224,7 @@ fn reproduce_in(
             );
         }
     }
-    let subdir = tag(original, "rigor.git.subdir").unwrap_or("");
+    let subdir = original.tag("rigor.git.subdir").unwrap_or("");
     let workdir = if subdir.is_empty() {
         checkout.to_path_buf()
     } else {
@@ -311,8 +303,9 @@ fn reproduce_in(
         .iter()
         .find(|p| p.key == "seed")
         .map(|p| p.value.clone())
-        .or_else(|| tag(original, "rigor.seed").map(str::to_string));
-    let param_keys: Vec<String> = tag(original, "rigor.params")
+        .or_else(|| original.tag("rigor.seed").map(str::to_string));
+    let param_keys: Vec<String> = original
+        .tag("rigor.params")
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
     let params = original
@@ -329,7 +322,7 @@ fn reproduce_in(
         seed,
         inputs: input_paths,
         params,
-        command: program_outside_git(command, &workdir, tag(original, "rigor.cwd")),
+        command: program_outside_git(command, &workdir, original.tag("rigor.cwd")),
         cwd: workdir,
         extra_tags: vec![Tag::new("rigor.repro_of", run_id)],
         echo,
@@ -338,7 +331,7 @@ fn reproduce_in(
     let new = client.get_run(&done.run_id)?;
     let metrics = compare(&original.data.metrics, &new.data.metrics, tolerance);
     let mut reasons = Vec::new();
-    let old_exit = tag(original, "rigor.exit_code").unwrap_or("?");
+    let old_exit = original.tag("rigor.exit_code").unwrap_or("?");
     let new_exit = done.outcome.code().to_string();
     if old_exit != new_exit {
         reasons.push(format!("exit code {old_exit} recorded, {new_exit} now"));

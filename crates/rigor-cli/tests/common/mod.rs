@@ -3,10 +3,11 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -118,4 +119,74 @@ fn dechunk(mut s: &str) -> String {
         s = rest[n..].trim_start_matches("\r\n");
     }
     out
+}
+
+/// Starts `rigor server --port 0 ARGS` in `dir` with `env` added, and waits for the
+/// address it announces: the child, `HOST:PORT`, and its stderr as it is written.
+pub fn spawn_server(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (std::process::Child, String, Arc<Mutex<String>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rigor"))
+        .args(["server", "--port", "0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn rigor server");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let log = Arc::new(Mutex::new(String::new()));
+    let log2 = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("rigor server: listening on http://") {
+                let _ = tx.send(addr.to_string());
+            }
+            if let Ok(mut l) = log2.lock() {
+                l.push_str(&line);
+                l.push('\n');
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| {
+            panic!(
+                "server did not start: {}",
+                log.lock().map(|l| l.clone()).unwrap_or_default()
+            )
+        });
+    (child, addr, log)
+}
+
+/// The python of the venv `tools/venv.sh NAME tools/DIR/requirements.txt` makes;
+/// `None` (the caller skips, saying so) only when python3 cannot make venvs at all.
+pub fn venv_python(test: &str, name: &str, requirements: &str) -> Option<String> {
+    let root = root();
+    let python_ok = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !python_ok {
+        eprintln!("SKIPPED {test}: python3 with venv/ensurepip is not available, so no venv can be created for {name}");
+        return None;
+    }
+    let venv = Command::new("bash")
+        .arg(root.join("tools/venv.sh"))
+        .args([name, requirements])
+        .current_dir(&root)
+        .output()
+        .expect("run tools/venv.sh");
+    assert!(
+        venv.status.success(),
+        "tools/venv.sh could not install {requirements} (needs PyPI):\n{}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    Some(String::from_utf8_lossy(&venv.stdout).trim().to_string())
 }

@@ -1,28 +1,10 @@
 //! Domain types rendered as MLflow's response JSON (protobuf JSON mapping: empty lists
 //! and unset optionals are omitted; NaN is the string `"NaN"`).
 
-use rigor_store::{Experiment, FileInfo, Metric, Run, RunInfo, Tag};
+use rigor_store::{Experiment, FileInfo, Metric, Run, RunInfo};
 use serde_json::{json, Map, Value};
 
-pub fn number(v: f64) -> Value {
-    if v.is_nan() {
-        Value::String("NaN".into())
-    } else if v == f64::INFINITY {
-        Value::String("Infinity".into())
-    } else if v == f64::NEG_INFINITY {
-        Value::String("-Infinity".into())
-    } else {
-        json!(v)
-    }
-}
-
-fn tags(list: &[Tag]) -> Value {
-    Value::Array(
-        list.iter()
-            .map(|t| json!({"key": t.key, "value": t.value}))
-            .collect(),
-    )
-}
+pub use rigor_store::mlflow_json::{number, tags};
 
 pub fn metric(m: &Metric) -> Value {
     json!({"key": m.key, "value": number(m.value), "timestamp": m.timestamp, "step": m.step})
@@ -82,19 +64,7 @@ pub fn run(r: &Run, with_outputs: bool) -> Value {
             .inputs
             .iter()
             .map(|d| {
-                let mut ds = json!({
-                    "name": d.dataset.name,
-                    "digest": d.dataset.digest,
-                    "source_type": d.dataset.source_type,
-                    "source": d.dataset.source,
-                });
-                if let Some(s) = &d.dataset.schema {
-                    ds["schema"] = json!(s);
-                }
-                if let Some(p) = &d.dataset.profile {
-                    ds["profile"] = json!(p);
-                }
-                let mut o = json!({"dataset": ds});
+                let mut o = json!({"dataset": rigor_store::mlflow_json::dataset(&d.dataset)});
                 if !d.tags.is_empty() {
                     o["tags"] = tags(&d.tags);
                 }
