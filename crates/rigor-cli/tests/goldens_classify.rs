@@ -44,9 +44,34 @@ fn leaves(v: &Value) -> usize {
     }
 }
 
+#[derive(Default)]
 struct Tally {
     compared: usize,
     mismatches: Vec<String>,
+}
+
+impl Tally {
+    /// Prints the count and fails on any mismatch (showing the first `show`) or when
+    /// fewer than `least` values were compared.
+    fn finish(&self, what: &str, least: usize, show: usize) {
+        eprintln!(
+            "{what}: {} of {} values matched",
+            self.compared - self.mismatches.len(),
+            self.compared
+        );
+        assert!(
+            self.compared > least,
+            "only {} {what} values",
+            self.compared
+        );
+        assert!(
+            self.mismatches.is_empty(),
+            "{} of {} values differ:\n{}",
+            self.mismatches.len(),
+            self.compared,
+            self.mismatches[..self.mismatches.len().min(show)].join("\n")
+        );
+    }
 }
 
 fn compare(at: &str, parent: &str, expected: &Value, got: Option<&Value>, t: &mut Tally) {
@@ -110,10 +135,7 @@ fn every_value_matches_scikit_learn_and_fairlearn() {
     let dir = root().join("tools/goldens/classify");
     let goldens: Goldens =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
-    let mut t = Tally {
-        compared: 0,
-        mismatches: Vec::new(),
-    };
+    let mut t = Tally::default();
     for ev in &goldens.evaluations {
         let mut args: Vec<&str> = vec!["eval", "classify"];
         args.extend(ev.args.iter().map(String::as_str));
@@ -124,24 +146,7 @@ fn every_value_matches_scikit_learn_and_fairlearn() {
         let at = format!("{} {}", ev.case, ev.args.join(" "));
         compare(&at, "", &ev.expected, Some(&json), &mut t);
     }
-    eprintln!(
-        "classify goldens: {} of {} values matched",
-        t.compared - t.mismatches.len(),
-        t.compared
-    );
-    assert!(t.compared > 1500, "only {} golden values", t.compared);
-    assert!(
-        t.mismatches.is_empty(),
-        "{} of {} values differ:\n{}",
-        t.mismatches.len(),
-        t.compared,
-        t.mismatches
-            .iter()
-            .take(40)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    t.finish("classify goldens", 1500, 40);
 }
 
 #[derive(Deserialize)]
@@ -165,10 +170,7 @@ fn curves_match_scikit_learn() {
     let dir = root().join("tools/goldens/classify");
     let goldens: CurveGoldens =
         serde_json::from_str(&std::fs::read_to_string(dir.join("curves.json")).unwrap()).unwrap();
-    let mut t = Tally {
-        compared: 0,
-        mismatches: Vec::new(),
-    };
+    let mut t = Tally::default();
     for c in &goldens.curves {
         let mut args: Vec<&str> = vec!["eval", "classify"];
         args.extend(c.args.iter().map(String::as_str));
@@ -214,22 +216,5 @@ fn curves_match_scikit_learn() {
         );
         assert_eq!(n, json["n"].as_f64().unwrap(), "{at}: every row in a bin");
     }
-    eprintln!(
-        "classify curve goldens: {} of {} values matched",
-        t.compared - t.mismatches.len(),
-        t.compared
-    );
-    assert!(t.compared > 1000, "only {} curve values", t.compared);
-    assert!(
-        t.mismatches.is_empty(),
-        "{} of {} values differ:\n{}",
-        t.mismatches.len(),
-        t.compared,
-        t.mismatches
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    t.finish("classify curve goldens", 1000, 20);
 }
