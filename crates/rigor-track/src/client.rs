@@ -139,20 +139,31 @@ impl Client {
 
     /// Every active experiment.
     pub fn experiments(&self) -> Result<Vec<Experiment>> {
+        self.paged(
+            "/api/2.0/mlflow/experiments/search",
+            json!({"max_results": 1000}),
+            "experiments",
+            json::experiment,
+        )
+    }
+
+    /// Every item under `key` of a paged search, following `next_page_token`.
+    fn paged<T>(
+        &self,
+        path: &str,
+        mut body: Value,
+        key: &str,
+        parse: fn(&Value) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
         loop {
-            let mut body = json!({"max_results": 1000});
-            if let Some(t) = &token {
-                body["page_token"] = json!(t);
+            let v = self.post(path, &body)?;
+            for item in v[key].as_array().into_iter().flatten() {
+                out.push(parse(item)?);
             }
-            let v = self.post("/api/2.0/mlflow/experiments/search", &body)?;
-            for e in v["experiments"].as_array().into_iter().flatten() {
-                out.push(json::experiment(e)?);
-            }
-            token = v["next_page_token"].as_str().map(str::to_string);
-            if token.as_deref().is_none_or(str::is_empty) {
-                return Ok(out);
+            match v["next_page_token"].as_str() {
+                Some(t) if !t.is_empty() => body["page_token"] = json!(t),
+                _ => return Ok(out),
             }
         }
     }
@@ -198,22 +209,12 @@ impl Client {
 
     /// Every active run of the experiments.
     pub fn search_runs(&self, experiment_ids: &[String]) -> Result<Vec<Run>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut body = json!({"experiment_ids": experiment_ids, "max_results": 1000});
-            if let Some(t) = &token {
-                body["page_token"] = json!(t);
-            }
-            let v = self.post("/api/2.0/mlflow/runs/search", &body)?;
-            for r in v["runs"].as_array().into_iter().flatten() {
-                out.push(json::run(r)?);
-            }
-            token = v["next_page_token"].as_str().map(str::to_string);
-            if token.as_deref().is_none_or(str::is_empty) {
-                return Ok(out);
-            }
-        }
+        self.paged(
+            "/api/2.0/mlflow/runs/search",
+            json!({"experiment_ids": experiment_ids, "max_results": 1000}),
+            "runs",
+            json::run,
+        )
     }
 
     /// Logs metrics, params and tags, in batches of MLflow's limits.
