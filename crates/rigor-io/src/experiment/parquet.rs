@@ -26,11 +26,6 @@ use super::{format_number, hash_id, Collector, Interner, Plan, Request, Role};
 use crate::error::{Error, Result};
 use crate::input::{self, FileDigest};
 
-/// Rows per decoded batch: small enough that the reader's per-batch buffers stay
-/// under malloc's mmap threshold and are reused, not faulted in afresh for every batch
-/// (64K-row batches spent a third of `rigor ab`'s page faults there).
-const BATCH_ROWS: usize = 16 * 1024;
-
 fn is_numeric(t: &DataType) -> bool {
     t.is_integer() || t.is_floating() || *t == DataType::Boolean
 }
@@ -356,7 +351,7 @@ fn read_group(
     let reader = builder
         .with_projection(mask)
         .with_row_groups(vec![g])
-        .with_batch_size(BATCH_ROWS)
+        .with_batch_size(crate::PARQUET_BATCH_ROWS)
         .build()
         .map_err(|e| bad(path, &e))?;
     let mut at = 0usize; // rows of the group done
@@ -602,7 +597,7 @@ pub(super) fn for_each_id(
     let mask = ProjectionMask::roots(builder.parquet_schema(), [col]);
     let reader = builder
         .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
+        .with_batch_size(crate::PARQUET_BATCH_ROWS)
         .build()
         .map_err(|e| bad(path, &e))?;
     let mut first = 1u64;

@@ -26,11 +26,6 @@ use super::{Dtype, Frame, FrameColumn, Values, MISSING};
 use crate::error::{Error, Result};
 use crate::input::{FileDigest, Progress};
 
-/// Rows per decoded batch: small enough that the reader's per-batch buffers stay
-/// under malloc's mmap threshold and are reused, not faulted in afresh for every batch
-/// (64K-row batches spent a third of `rigor ab`'s page faults there).
-const BATCH_ROWS: usize = 16 * 1024;
-
 /// How a column is stored while reading.
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -100,7 +95,7 @@ pub(super) fn read(path: &Path, progress: Option<Progress<'_>>) -> Result<Frame>
             let file = File::open(path).map_err(|e| Error::io(path, e))?;
             let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone())
                 .with_row_groups(vec![g])
-                .with_batch_size(BATCH_ROWS)
+                .with_batch_size(crate::PARQUET_BATCH_ROWS)
                 .build()
                 .map_err(|e| bad(&e))?;
             let mut parts: Vec<Part> = fields

@@ -21,11 +21,6 @@ use rayon::prelude::*;
 use super::{float_text, missing_column, Builder, ChunkBuilder, ColumnSpec, Kind, RowError, Table};
 use crate::error::{Error, Result};
 
-/// Rows per decoded batch: small enough that the reader's per-batch buffers stay
-/// under malloc's mmap threshold and are reused, not faulted in afresh for every batch
-/// (64K-row batches spent a third of `rigor ab`'s page faults there).
-const BATCH_ROWS: usize = 16 * 1024;
-
 pub(super) fn read(path: &Path, specs: &[ColumnSpec<'_>]) -> Result<Table> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
@@ -80,7 +75,7 @@ pub(super) fn read(path: &Path, specs: &[ColumnSpec<'_>]) -> Result<Table> {
             let reader = builder
                 .with_projection(mask)
                 .with_row_groups(vec![g])
-                .with_batch_size(BATCH_ROWS)
+                .with_batch_size(crate::PARQUET_BATCH_ROWS)
                 .build()
                 .map_err(|e| bad(&e))?;
             let mut chunk = ChunkBuilder::new(specs);
