@@ -12,12 +12,11 @@
 //! twice for one query is an error (trec_eval's "duplicate docs").
 
 use std::collections::hash_map::Entry;
-use std::hash::Hasher;
 use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel};
 
 use rayon::prelude::*;
-use rigor_metrics::ir::{Qrels, QueryJudgments, ScoredDoc};
+use rigor_metrics::ir::{docid_hash, Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
@@ -581,9 +580,7 @@ fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
     let mut first = None;
     let mut count = 0;
     for (i, d) in docs.iter().enumerate() {
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(d.docid);
-        match seen.entry(h.finish()) {
+        match seen.entry(docid_hash(d.docid)) {
             Entry::Vacant(v) => {
                 v.insert(i);
             }

@@ -31,7 +31,7 @@ impl QueryJudgments {
     #[inline]
     pub fn label(&self, docid: &[u8]) -> Option<i32> {
         self.table
-            .find(hash(docid), |&e| self.docid(e) == docid)
+            .find(docid_hash(docid), |&e| self.docid(e) == docid)
             .map(|e| e.2)
     }
 
@@ -83,7 +83,7 @@ impl QueryJudgments {
         };
         let mut grades = Vec::with_capacity(pairs.len());
         for (i, (docid, grade)) in pairs.enumerate() {
-            let h = hash(docid);
+            let h = docid_hash(docid);
             if j.table.find(h, |&e| j.docid(e) == docid).is_some() {
                 return Err(i);
             }
@@ -92,7 +92,7 @@ impl QueryJudgments {
             j.docids.extend_from_slice(docid);
             let docids = &j.docids;
             j.table.insert_unique(h, entry, |&(s, l, _)| {
-                hash(&docids[s as usize..(s + l) as usize])
+                docid_hash(&docids[s as usize..(s + l) as usize])
             });
             grades.push(grade);
         }
@@ -108,8 +108,9 @@ impl QueryJudgments {
     }
 }
 
-/// A document id's hash for [`QueryJudgments`]' table.
-fn hash(docid: &[u8]) -> u64 {
+/// A document id's 64-bit hash: the key of [`QueryJudgments`]' table, and what run
+/// readers compare docids by when they look for repeats.
+pub fn docid_hash(docid: &[u8]) -> u64 {
     let mut h = FxHasher::default();
     h.write(docid);
     h.finish()
