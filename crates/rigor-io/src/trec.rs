@@ -11,12 +11,12 @@
 //! CRLF), the rank column is ignored, scores are 32-bit floats, and a document listed
 //! twice for one query is an error (trec_eval's "duplicate docs").
 
-use std::collections::hash_map::Entry;
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel};
 
 use rayon::prelude::*;
-use rigor_metrics::ir::{docid_hash, Qrels, QueryJudgments, ScoredDoc};
+use rigor_metrics::ir::{Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
@@ -147,25 +147,21 @@ fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
     for (line_no, line) in (first_line..).zip(chunk.split(|b| *b == b'\n')) {
-        let mut it = fields(line);
-        let f = [it.next(), it.next(), it.next(), it.next(), it.next()];
-        let [Some(qid), Some(_), Some(docid), Some(rel), None] = f else {
-            if f[0].is_none() {
+        let ([qid, _, docid, rel], n) = first_fields::<4>(line);
+        if n != 4 {
+            if n == 0 {
                 continue;
             }
-            let found = f.iter().flatten().count() + it.count();
             out.error = Some((
                 line_no,
                 format!(
-                    "expected 4 fields (qid iter docid rel), found {found}: is this a run file?"
+                    "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
+                    fields(line).count()
                 ),
             ));
             break;
-        };
-        let Some(grade) = std::str::from_utf8(rel)
-            .ok()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
+        }
+        let Some(grade) = parse_grade(rel) else {
             out.error = Some((
                 line_no,
                 format!("relevance '{}' is not an integer", show(rel)),
@@ -186,6 +182,16 @@ fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
         });
     }
     out
+}
+
+/// A relevance grade: an integer as `str::parse::<i32>` reads it. Grades are nearly
+/// always a digit or two, read here without the UTF-8 check and the general parser.
+fn parse_grade(field: &[u8]) -> Option<i32> {
+    match field {
+        [d @ b'0'..=b'9'] => Some(i32::from(d - b'0')),
+        [b'-', d @ b'0'..=b'9'] => Some(-i32::from(d - b'0')),
+        _ => std::str::from_utf8(field).ok()?.parse().ok(),
+    }
 }
 
 /// What was learnt about a run file while streaming it.
@@ -523,7 +529,7 @@ where
                 }
             };
         }
-        groups[current].1.push(ScoredDoc { docid, score });
+        groups[current].1.push(ScoredDoc::new(docid, score));
     }
     if out.error.is_some() {
         return out;
@@ -536,7 +542,7 @@ where
                     line: nth_line_of(block, qid, index),
                     problem: format!(
                         "document '{}' is listed more than once for query '{}' (trec_eval refuses duplicate documents)",
-                        show(docs[index].docid),
+                        show(docs[index].docid()),
                         show(qid)
                     ),
                     count,
@@ -571,27 +577,38 @@ struct Duplicates {
 /// The index (in file order) of a query's first repeated document, and how many
 /// repeats it has.
 ///
-/// Docids are compared by their 64-bit hashes (a set of numbers is several times
-/// cheaper than a set of byte strings); two different docids with one hash send the
-/// query to the exact check.
+/// Documents go through an open-addressing set of their 64-bit docid hashes (kept per
+/// thread and reused, so a query costs no allocation): a set of numbers is several times
+/// cheaper than a set of byte strings. Any hash seen twice, a repeat or two docids with
+/// one hash, sends the query to the exact check, which runs only for broken runs.
 fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
-    let mut seen: FxHashMap<u64, usize> =
-        FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
-    let mut first = None;
-    let mut count = 0;
-    for (i, d) in docs.iter().enumerate() {
-        match seen.entry(docid_hash(d.docid)) {
-            Entry::Vacant(v) => {
-                v.insert(i);
-            }
-            Entry::Occupied(o) if docs[*o.get()].docid == d.docid => {
-                first.get_or_insert(i);
-                count += 1;
-            }
-            Entry::Occupied(_) => return exact_duplicates(docs),
-        }
+    thread_local! {
+        static SEEN: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
     }
-    first.map(|i| (i, count))
+    SEEN.with_borrow_mut(|slots| {
+        // At most half full; 0 marks an empty slot (a hash of 0 is stored as 1).
+        let size = (2 * docs.len()).next_power_of_two().max(16);
+        slots.clear();
+        slots.resize(size, 0);
+        let mask = size - 1;
+        for d in docs {
+            let h = d.hash().max(1);
+            // The low bits pick the slot, as in hashbrown (FxHash rotates its best-mixed
+            // bits there).
+            let mut i = h as usize & mask;
+            loop {
+                match slots[i] {
+                    0 => {
+                        slots[i] = h;
+                        break;
+                    }
+                    s if s == h => return exact_duplicates(docs),
+                    _ => i = (i + 1) & mask,
+                }
+            }
+        }
+        None
+    })
 }
 
 /// [`duplicates`] by the docids themselves.
@@ -601,7 +618,7 @@ fn exact_duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
     let mut first = None;
     let mut count = 0;
     for (i, d) in docs.iter().enumerate() {
-        if !seen.insert(d.docid) {
+        if !seen.insert(d.docid()) {
             first.get_or_insert(i);
             count += 1;
         }
@@ -724,6 +741,34 @@ mod tests {
     }
 
     #[test]
+    fn grades_parse_as_str_parse_does() {
+        for g in [
+            "0",
+            "1",
+            "9",
+            "-1",
+            "-0",
+            "+1",
+            "10",
+            "-12",
+            "2147483647",
+            "-2147483648",
+            "2147483648",
+            "",
+            "-",
+            "+",
+            "a",
+            "1a",
+            "1.0",
+            "٣",
+            "0x1",
+            " 1",
+        ] {
+            assert_eq!(parse_grade(g.as_bytes()), g.parse::<i32>().ok(), "{g:?}");
+        }
+    }
+
+    #[test]
     fn plain_decimals_parse_as_the_full_parser_does() {
         let cases = [
             "18.0783",
@@ -785,7 +830,7 @@ mod tests {
             (
                 String::from_utf8_lossy(q).into_owned(),
                 docs.iter()
-                    .map(|d| String::from_utf8_lossy(d.docid).into_owned())
+                    .map(|d| String::from_utf8_lossy(d.docid()).into_owned())
                     .collect::<Vec<_>>(),
             )
         };

@@ -10,8 +10,8 @@
 //! qrels.add(b"q1", b"d1", 1).unwrap();
 //! let qrels = qrels.build();
 //! let mut run = vec![
-//!     ScoredDoc { docid: b"d2", score: 2.0 },
-//!     ScoredDoc { docid: b"d1", score: 1.0 },
+//!     ScoredDoc::new(b"d2", 2.0),
+//!     ScoredDoc::new(b"d1", 1.0),
 //! ];
 //! trec_order(&mut run);
 //! let judged = qrels.query(b"q1").unwrap();

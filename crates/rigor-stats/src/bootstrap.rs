@@ -155,23 +155,27 @@ impl Bootstrap {
     }
 }
 
-/// Σ counts_i · values_i with four partial sums, so the loop vectorises.
+/// Σ counts_i · values_i with eight partial sums: enough independent chains that the
+/// additions' latency no longer bounds the loop (two to four vector accumulators), and
+/// a fixed summation order, so the result is the same on every machine.
 fn weighted_sum(counts: &[i32], values: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let mut c4 = counts.chunks_exact(4);
-    let mut v4 = values.chunks_exact(4);
-    for (c, v) in (&mut c4).zip(&mut v4) {
-        for k in 0..4 {
+    const LANES: usize = 8;
+    let mut acc = [0.0f64; LANES];
+    let mut c8 = counts.chunks_exact(LANES);
+    let mut v8 = values.chunks_exact(LANES);
+    for (c, v) in (&mut c8).zip(&mut v8) {
+        for k in 0..LANES {
             acc[k] += f64::from(c[k]) * v[k];
         }
     }
-    let tail: f64 = c4
+    let tail: f64 = c8
         .remainder()
         .iter()
-        .zip(v4.remainder())
+        .zip(v8.remainder())
         .map(|(c, v)| f64::from(*c) * v)
         .sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    let half = |a: &[f64]| (a[0] + a[1]) + (a[2] + a[3]);
+    (half(&acc[..4]) + half(&acc[4..])) + tail
 }
 
 /// numpy's default (`linear`) quantile of an ascending slice; `q` in [0, 1].

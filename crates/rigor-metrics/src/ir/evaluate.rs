@@ -18,14 +18,40 @@
 //! - measures with R in a denominator are 0 when R = 0, as in trec_eval.
 
 use super::measure::{Kind, Measure};
-use super::qrels::QueryJudgments;
+use super::qrels::{docid_hash, QueryJudgments};
 
 /// One retrieved document of a run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredDoc<'a> {
-    pub docid: &'a [u8],
+    docid: &'a [u8],
     /// trec_eval parses scores as 32-bit floats, so scores equal as f32 tie.
-    pub score: f32,
+    score: f32,
+    /// [`docid_hash`] of `docid`, computed once: a run reader's duplicate check and the
+    /// qrels lookup both key on it.
+    hash: u64,
+}
+
+impl<'a> ScoredDoc<'a> {
+    pub fn new(docid: &'a [u8], score: f32) -> Self {
+        ScoredDoc {
+            docid,
+            score,
+            hash: docid_hash(docid),
+        }
+    }
+
+    pub fn docid(&self) -> &'a [u8] {
+        self.docid
+    }
+
+    pub fn score(&self) -> f32 {
+        self.score
+    }
+
+    /// [`docid_hash`] of the document id.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
 }
 
 /// Sorts as trec_eval does: score descending, ties by docid descending (byte order).
@@ -57,7 +83,9 @@ pub fn trec_order(docs: &mut [ScoredDoc<'_>]) {
 
 /// The grades of a ranking (in `trec_order`), `None` for documents not in the qrels.
 pub fn ranked_grades(judgments: &QueryJudgments, docs: &[ScoredDoc<'_>]) -> Vec<Option<i32>> {
-    docs.iter().map(|d| judgments.label(d.docid)).collect()
+    docs.iter()
+        .map(|d| judgments.label_hashed(d.docid, d.hash))
+        .collect()
 }
 
 /// Evaluates one query of a run against the qrels: orders `docs` as trec_eval does,
@@ -239,10 +267,7 @@ mod tests {
         let base: Vec<ScoredDoc<'_>> = ids
             .iter()
             .enumerate()
-            .map(|(i, d)| ScoredDoc {
-                docid: d.as_bytes(),
-                score: ((300 - i) / 2) as f32,
-            })
+            .map(|(i, d)| ScoredDoc::new(d.as_bytes(), ((300 - i) / 2) as f32))
             .collect();
         let mut by_rank = base.clone();
         by_rank.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -262,22 +287,10 @@ mod tests {
     #[test]
     fn ties_break_by_docid_descending_in_byte_order() {
         let mut docs = vec![
-            ScoredDoc {
-                docid: b"1000",
-                score: 1.0,
-            },
-            ScoredDoc {
-                docid: b"9",
-                score: 1.0,
-            },
-            ScoredDoc {
-                docid: b"99",
-                score: 1.0,
-            },
-            ScoredDoc {
-                docid: b"5",
-                score: 2.0,
-            },
+            ScoredDoc::new(b"1000", 1.0),
+            ScoredDoc::new(b"9", 1.0),
+            ScoredDoc::new(b"99", 1.0),
+            ScoredDoc::new(b"5", 2.0),
         ];
         trec_order(&mut docs);
         let order: Vec<&[u8]> = docs.iter().map(|d| d.docid).collect();
@@ -375,10 +388,7 @@ mod tests {
             let ms: Vec<Measure> = MEASURES.iter().map(|n| n.parse().unwrap()).collect();
             let mut run: Vec<ScoredDoc<'_>> = docs
                 .iter()
-                .map(|(d, s)| ScoredDoc {
-                    docid: d.as_bytes(),
-                    score: *s,
-                })
+                .map(|(d, s)| ScoredDoc::new(d.as_bytes(), *s))
                 .collect();
             evaluate_ranking(&ms, j, &mut run, 4)
         }

@@ -8,6 +8,7 @@
 
 use std::hash::Hasher;
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -30,8 +31,14 @@ impl QueryJudgments {
     /// The grade of a document, or `None` if the qrels do not mention it.
     #[inline]
     pub fn label(&self, docid: &[u8]) -> Option<i32> {
+        self.label_hashed(docid, docid_hash(docid))
+    }
+
+    /// [`QueryJudgments::label`] of a document whose [`docid_hash`] is known.
+    #[inline]
+    pub fn label_hashed(&self, docid: &[u8], hash: u64) -> Option<i32> {
         self.table
-            .find(docid_hash(docid), |&e| self.docid(e) == docid)
+            .find(hash, |&e| self.docid(e) == docid)
             .map(|e| e.2)
     }
 
@@ -75,34 +82,41 @@ impl QueryJudgments {
     /// judged twice is refused, as trec_eval refuses it: `Err(i)` names the pair that
     /// repeats an earlier one.
     pub fn from_pairs<'a>(
-        pairs: impl ExactSizeIterator<Item = (&'a [u8], i32)>,
+        pairs: impl ExactSizeIterator<Item = (&'a [u8], i32)> + Clone,
     ) -> Result<QueryJudgments, usize> {
         let mut j = QueryJudgments {
+            docids: Vec::with_capacity(pairs.clone().map(|(d, _)| d.len()).sum()),
             table: HashTable::with_capacity(pairs.len()),
             ..QueryJudgments::default()
         };
-        let mut grades = Vec::with_capacity(pairs.len());
+        let mut ideal = Vec::new();
         for (i, (docid, grade)) in pairs.enumerate() {
-            let h = docid_hash(docid);
-            if j.table.find(h, |&e| j.docid(e) == docid).is_some() {
+            let QueryJudgments { docids, table, .. } = &mut j;
+            // One probe finds a repeat or the free slot.
+            let entry = table.entry(
+                docid_hash(docid),
+                |&(s, l, _)| &docids[s as usize..(s + l) as usize] == docid,
+                |&(s, l, _)| docid_hash(&docids[s as usize..(s + l) as usize]),
+            );
+            let Entry::Vacant(free) = entry else {
                 return Err(i);
-            }
+            };
             // Offsets are u32: a query's document ids beyond 4 GiB are not supported.
-            let entry = (j.docids.len() as u32, docid.len() as u32, grade);
-            j.docids.extend_from_slice(docid);
-            let docids = &j.docids;
-            j.table.insert_unique(h, entry, |&(s, l, _)| {
-                docid_hash(&docids[s as usize..(s + l) as usize])
-            });
-            grades.push(grade);
+            free.insert((docids.len() as u32, docid.len() as u32, grade));
+            docids.extend_from_slice(docid);
+            if grade > 0 {
+                ideal.push(grade);
+            }
+            if grade >= 0 {
+                // Grades are few (0..=4 in most qrels): a short list beats a map.
+                match j.grade_counts.iter_mut().find(|(g, _)| *g == grade) {
+                    Some((_, n)) => *n += 1,
+                    None => j.grade_counts.push((grade, 1)),
+                }
+            }
         }
-        j.ideal = grades.iter().copied().filter(|g| *g > 0).collect();
-        j.ideal.sort_unstable_by(|a, b| b.cmp(a));
-        let mut counts: FxHashMap<i32, usize> = FxHashMap::default();
-        for &g in grades.iter().filter(|g| **g >= 0) {
-            *counts.entry(g).or_default() += 1;
-        }
-        j.grade_counts = counts.into_iter().collect();
+        ideal.sort_unstable_by(|a, b| b.cmp(a));
+        j.ideal = ideal;
         j.grade_counts.sort_unstable();
         Ok(j)
     }
