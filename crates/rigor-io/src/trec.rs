@@ -11,7 +11,7 @@
 //! CRLF), the rank column is ignored, scores are 32-bit floats, and a document listed
 //! twice for one query is an error (trec_eval's "duplicate docs").
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel};
 
@@ -303,7 +303,7 @@ where
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
 {
     let (reader, digest) = open_digested(path, progress)?;
-    let (tx, rx) = sync_channel::<Result<Block>>(4);
+    let (tx, rx) = sync_channel::<Result<Block>>(1);
     // Parsed blocks' buffers go back to the reader: no fresh pages to fault in and
     // zero for every block.
     let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
@@ -484,8 +484,13 @@ where
         error: None,
         duplicates: 0,
     };
-    // Groups in order of first appearance; `index` finds a query seen earlier.
-    let mut groups: Vec<(&[u8], Vec<ScoredDoc<'_>>)> = Vec::new();
+    // The block's documents in line order, in a buffer this thread reuses from block to
+    // block (no fresh pages to fault in for every block). Queries are kept in order of
+    // first appearance, `index` finding one seen earlier; `stretches` marks where each
+    // stretch of consecutive lines of one query starts.
+    let mut docs: Vec<ScoredDoc<'_>> = SPARE_DOCS.take().map(reuse).unwrap_or_default();
+    let mut qids: Vec<&[u8]> = Vec::new();
+    let mut stretches: Vec<(usize, usize)> = Vec::new(); // (query, first doc)
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
     for (this_line, line) in (block.first_line..).zip(lines(block.bytes())) {
@@ -516,28 +521,24 @@ where
             }
         };
         out.tag.see(tag);
-        if current == usize::MAX || groups[current].0 != qid {
+        if current == usize::MAX || qids[current] != qid {
             // Lines of one query need not be contiguous within a block.
-            current = match index.get(qid) {
-                Some(&i) => i,
-                None => {
-                    index.insert(qid, groups.len());
-                    // Queries of a run tend to have alike lengths: size for the last.
-                    let hint = groups.last().map_or(0, |g| g.1.len());
-                    groups.push((qid, Vec::with_capacity(hint)));
-                    groups.len() - 1
-                }
-            };
+            current = *index.entry(qid).or_insert_with(|| {
+                qids.push(qid);
+                qids.len() - 1
+            });
+            stretches.push((current, docs.len()));
         }
-        groups[current].1.push(ScoredDoc::new(docid, score));
+        docs.push(ScoredDoc::new(docid, score));
     }
     if out.error.is_some() {
         return out;
     }
+    let groups = by_query(&qids, &stretches, &mut docs);
     let results: ByQuery<std::result::Result<T, Duplicates>> = groups
         .into_par_iter()
-        .map(|(qid, mut docs)| {
-            let r = match duplicates(&docs) {
+        .map(|(qid, docs)| {
+            let r = match duplicates(docs) {
                 Some((index, count)) => Err(Duplicates {
                     line: nth_line_of(block, qid, index),
                     problem: format!(
@@ -547,11 +548,12 @@ where
                     ),
                     count,
                 }),
-                None => Ok(f(qid, &mut docs)),
+                None => Ok(f(qid, docs)),
             };
             (Box::from(qid), r)
         })
         .collect();
+    SPARE_DOCS.set(Some(reuse(docs)));
     for (qid, r) in results {
         match r {
             Ok(v) => out.queries.push((qid, v)),
@@ -564,6 +566,56 @@ where
         }
     }
     out
+}
+
+thread_local! {
+    /// The document buffer of the last block this thread parsed, kept for the next.
+    static SPARE_DOCS: Cell<Option<Vec<ScoredDoc<'static>>>> = const { Cell::new(None) };
+}
+
+/// An emptied vector on the same allocation, for documents of another block's lifetime
+/// (collecting a vector's own `into_iter().map()` reuses its allocation).
+fn reuse<'b>(mut docs: Vec<ScoredDoc<'_>>) -> Vec<ScoredDoc<'b>> {
+    docs.clear();
+    docs.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
+}
+
+/// Each query's documents (in file order) as one slice of `docs`, queries in order of
+/// first appearance. `stretches` lists where each run of consecutive lines of one query
+/// starts; when a query comes back after another's lines, `docs` is first regrouped
+/// (stably) so that each query's documents lie together.
+fn by_query<'d, 'a>(
+    qids: &[&'a [u8]],
+    stretches: &[(usize, usize)],
+    docs: &'d mut Vec<ScoredDoc<'a>>,
+) -> Vec<(&'a [u8], &'d mut [ScoredDoc<'a>])> {
+    let mut lengths = vec![0usize; qids.len()];
+    let ends = stretches.iter().skip(1).map(|s| s.1).chain([docs.len()]);
+    for (&(query, start), end) in stretches.iter().zip(ends) {
+        lengths[query] += end - start;
+    }
+    if stretches.len() > qids.len() {
+        let mut grouped = Vec::with_capacity(docs.len());
+        for query in 0..qids.len() {
+            let ends = stretches.iter().skip(1).map(|s| s.1).chain([docs.len()]);
+            for (&(q, start), end) in stretches.iter().zip(ends) {
+                if q == query {
+                    grouped.extend_from_slice(&docs[start..end]);
+                }
+            }
+        }
+        *docs = grouped;
+    }
+    let mut rest = docs.as_mut_slice();
+    let mut groups = Vec::with_capacity(qids.len());
+    for (&qid, &len) in qids.iter().zip(&lengths) {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        groups.push((qid, head));
+        rest = tail;
+    }
+    groups
 }
 
 /// A query that lists a document more than once.

@@ -126,10 +126,11 @@ impl Bootstrap {
             .collect();
         let mut means = vec![0.0; self.resamples * width];
         means.par_chunks_mut(width).enumerate().for_each_init(
-            || vec![0i32; n],
+            // Counts as f64 (exact up to 2^53): the sums then convert nothing.
+            || vec![0.0f64; n],
             |counts, (r, out)| {
-                counts.fill(0);
-                for_each_draw(self.seed, r, n, |i| counts[i] += 1);
+                counts.fill(0.0);
+                for_each_draw(self.seed, r, n, |i| counts[i] += 1.0);
                 for (mean, column) in out.iter_mut().zip(&columns) {
                     *mean = weighted_sum(counts, column) / n as f64;
                 }
@@ -158,21 +159,21 @@ impl Bootstrap {
 /// Σ counts_i · values_i with eight partial sums: enough independent chains that the
 /// additions' latency no longer bounds the loop (two to four vector accumulators), and
 /// a fixed summation order, so the result is the same on every machine.
-fn weighted_sum(counts: &[i32], values: &[f64]) -> f64 {
+fn weighted_sum(counts: &[f64], values: &[f64]) -> f64 {
     const LANES: usize = 8;
     let mut acc = [0.0f64; LANES];
     let mut c8 = counts.chunks_exact(LANES);
     let mut v8 = values.chunks_exact(LANES);
     for (c, v) in (&mut c8).zip(&mut v8) {
         for k in 0..LANES {
-            acc[k] += f64::from(c[k]) * v[k];
+            acc[k] += c[k] * v[k];
         }
     }
     let tail: f64 = c8
         .remainder()
         .iter()
         .zip(v8.remainder())
-        .map(|(c, v)| f64::from(*c) * v)
+        .map(|(c, v)| c * v)
         .sum();
     let half = |a: &[f64]| (a[0] + a[1]) + (a[2] + a[3]);
     (half(&acc[..4]) + half(&acc[4..])) + tail
