@@ -721,23 +721,41 @@ fn plain_decimal(field: &[u8]) -> Option<f64> {
         (b'+', rest) => (false, rest),
         _ => (false, field),
     };
-    let mut m: u64 = 0;
-    let mut count = 0usize;
-    let mut fraction: Option<usize> = None;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' if count < 15 => {
-                m = m * 10 + u64::from(b - b'0');
-                count += 1;
-            }
-            b'.' if fraction.is_none() => fraction = Some(count),
-            _ => return None,
-        }
-    }
-    if count == 0 {
+    // At most 15 digits and a point: `m` stays below 10^16, and the digit count is
+    // checked once at the end rather than at every digit.
+    if digits.len() > 16 {
         return None;
     }
-    let k = fraction.map_or(0, |f| count - f);
+    let mut m: u64 = 0;
+    let mut i = 0;
+    while let Some(&b) = digits.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        m = m * 10 + u64::from(d);
+        i += 1;
+    }
+    let mut count = i;
+    let mut k = 0;
+    if i < digits.len() {
+        if digits[i] != b'.' {
+            return None;
+        }
+        let fraction = &digits[i + 1..];
+        for &b in fraction {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            m = m * 10 + u64::from(d);
+        }
+        k = fraction.len();
+        count += k;
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
     let v = m as f64 / EXACT_POWERS_OF_TEN[k];
     Some(if negative { -v } else { v })
 }
@@ -837,19 +855,60 @@ mod tests {
             "0.1",
             "2.675",
             "340282356779733661637539395458142568448.0",
+            "999999999999999",
+            "-999999999999999.",
+            "+.999999999999999",
+            "99999999.9999999",
+            "000000000000001",
+            "-000000000000000",
+            "9007199254740993",
+            "1234567890.12345",
+            "0.",
+            "+0.0",
+            "-.0",
+            "12345678",
+            "1234567.8",
+            "0.12345678",
         ];
         for c in cases {
             let full: f64 = c.parse().unwrap();
             match plain_decimal(c.as_bytes()) {
                 Some(v) => assert_eq!(v.to_bits(), full.to_bits(), "{c}"),
-                None => assert!(c.len() > 16, "{c} should take the fast path"),
+                None => assert!(
+                    c.bytes().filter(u8::is_ascii_digit).count() > 15,
+                    "{c} should take the fast path"
+                ),
             }
             assert_eq!(
                 parse_score(c.as_bytes()).unwrap().to_bits(),
                 (full as f32).to_bits()
             );
         }
-        for bad in ["", "-", ".", "1.2.3", "1e5x", "--1"] {
+        for bad in [
+            "",
+            "-",
+            "+",
+            ".",
+            "-.",
+            "1.2.3",
+            "1..2",
+            "1e5x",
+            "--1",
+            "+-1",
+            "1-",
+            "1.-2",
+            " 1",
+            "1 ",
+            "1/2",
+            "1:2",
+            "0x10",
+            "1234567890123456",
+            "1234567890.123456",
+            ".1234567890123456",
+            "1234567890123456.",
+            "-0000000000000000",
+            "00000000000000000.5",
+        ] {
             assert_eq!(plain_decimal(bad.as_bytes()), None, "{bad}");
         }
         // A seeded sweep of random decimals of every length and scale.
@@ -870,6 +929,63 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    /// `plain_decimal` as first written, a digit at a time.
+    fn plain_decimal_reference(field: &[u8]) -> Option<f64> {
+        let (negative, digits) = match field.split_first()? {
+            (b'-', rest) => (true, rest),
+            (b'+', rest) => (false, rest),
+            _ => (false, field),
+        };
+        let mut m: u64 = 0;
+        let mut count = 0usize;
+        let mut fraction: Option<usize> = None;
+        for &b in digits {
+            match b {
+                b'0'..=b'9' if count < 15 => {
+                    m = m * 10 + u64::from(b - b'0');
+                    count += 1;
+                }
+                b'.' if fraction.is_none() => fraction = Some(count),
+                _ => return None,
+            }
+        }
+        if count == 0 {
+            return None;
+        }
+        let k = fraction.map_or(0, |f| count - f);
+        let v = m as f64 / EXACT_POWERS_OF_TEN[k];
+        Some(if negative { -v } else { v })
+    }
+
+    #[test]
+    fn plain_decimal_accepts_and_refuses_what_the_digit_loop_did() {
+        // Random spellings over digits, points, signs and bytes next to '0'..'9'.
+        const ALPHABET: &[u8] = b"0123456789012345678901234567890123456789..+-e/: ";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rand = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut accepted = 0;
+        for _ in 0..300_000 {
+            let len = (rand() % 20) as usize;
+            let field: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[(rand() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let new = plain_decimal(&field).map(f64::to_bits);
+            assert_eq!(
+                new,
+                plain_decimal_reference(&field).map(f64::to_bits),
+                "{:?}",
+                String::from_utf8_lossy(&field)
+            );
+            accepted += usize::from(new.is_some());
+        }
+        assert!(accepted > 10_000, "{accepted}");
     }
 
     /// Runs `stream` with a given block size and returns sorted (qid, docids in order).
