@@ -20,9 +20,8 @@ use rigor_metrics::ir::{Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
-use crate::input::{
-    fields, first_fields, lines, open_digested, read_all_digested, show, FileDigest, Progress,
-};
+use crate::input::{fields, lines, open_digested, read_all_digested, show, FileDigest, Progress};
+use crate::records::records;
 
 /// Reads a qrels file (plain or gzip), with its digest.
 ///
@@ -493,8 +492,9 @@ where
     let mut stretches: Vec<(usize, usize)> = Vec::new(); // (query, first doc)
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    for (this_line, line) in (block.first_line..).zip(lines(block.bytes())) {
-        let ([qid, _, docid, _, score, tag], n) = first_fields::<6>(line);
+    for (this_line, ([qid, _, docid, _, score, tag], n)) in
+        (block.first_line..).zip(records::<6>(block.bytes()))
+    {
         if n == 0 {
             continue;
         }
