@@ -47,8 +47,11 @@ pub fn open_digested<'a>(
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let slot = DigestSlot::default();
+    // The buffer serves the gzip sniff below and small reads. It is kept small because
+    // a read smaller than the buffer goes through it (one more copy of every byte),
+    // and block readers ask for a block minus the carried-over tail.
     let mut reader = BufReader::with_capacity(
-        1 << 20,
+        64 << 10,
         Counting {
             inner: file,
             read: 0,
