@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel};
 
 use rayon::prelude::*;
-use rigor_metrics::ir::{Qrels, QueryJudgments, ScoredDoc};
+use rigor_metrics::ir::{same_bytes, Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
@@ -167,7 +167,7 @@ fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
             ));
             break;
         };
-        if current == usize::MAX || out.queries[current].0 != qid {
+        if current == usize::MAX || !same_bytes(out.queries[current].0, qid) {
             let queries = &mut out.queries;
             current = *index.entry(qid).or_insert_with(|| {
                 queries.push((qid, Vec::new()));
@@ -218,7 +218,7 @@ impl Tag {
     fn see(&mut self, tag: &[u8]) {
         match self {
             Tag::None => *self = Tag::One(tag.to_vec()),
-            Tag::One(t) if t != tag => *self = Tag::Mixed,
+            Tag::One(t) if !same_bytes(t, tag) => *self = Tag::Mixed,
             _ => {}
         }
     }
@@ -523,7 +523,7 @@ where
             }
         };
         out.tag.see(tag);
-        if current == usize::MAX || qids[current] != qid {
+        if current == usize::MAX || !same_bytes(qids[current], qid) {
             // Lines of one query need not be contiguous within a block.
             current = *index.entry(qid).or_insert_with(|| {
                 qids.push(qid);
