@@ -304,7 +304,10 @@ where
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
 {
     let (reader, digest) = open_digested(path, progress)?;
-    let (tx, rx) = sync_channel::<Result<Block>>(1);
+    // Up to 8 blocks (8 MB) read ahead: the reading thread and the two parsers share
+    // the cores, and a deeper queue keeps the parsers busy while the reader waits for
+    // its turn (1 block: 0.48 s on the bench run; 8: 0.46 s; 32: no better).
+    let (tx, rx) = sync_channel::<Result<Block>>(8);
     // Parsed blocks' buffers go back to the reader: no fresh pages to fault in and
     // zero for every block.
     let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
