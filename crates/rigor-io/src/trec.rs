@@ -20,7 +20,9 @@ use rigor_metrics::ir::{same_bytes, Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
-use crate::input::{fields, lines, open_digested, read_all_digested, show, FileDigest, Progress};
+use crate::input::{
+    fields, lines, open_digested, read_all_with_digest, show, FileDigest, Progress,
+};
 use crate::records::records;
 
 /// Reads a qrels file (plain or gzip), with its digest.
@@ -33,8 +35,14 @@ pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
 }
 
 fn read_qrels_in_chunks(path: &Path, chunk_bytes: usize) -> Result<(Qrels, FileDigest)> {
-    let (bytes, digest) = read_all_digested(path)?;
-    let parsed: Vec<QrelsChunk> = line_chunks(&bytes, chunk_bytes)
+    let (qrels, digest) =
+        read_all_with_digest(path, |bytes| parse_qrels(path, bytes, chunk_bytes))?;
+    Ok((qrels?, digest))
+}
+
+/// The qrels in `bytes` (the contents of `path`), parsed in chunks of `chunk_bytes`.
+fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
+    let parsed: Vec<QrelsChunk> = line_chunks(bytes, chunk_bytes)
         .into_par_iter()
         .map(|(chunk, first_line)| parse_qrels_chunk(chunk, first_line))
         .collect();
@@ -87,7 +95,7 @@ fn read_qrels_in_chunks(path: &Path, chunk_bytes: usize) -> Result<(Qrels, FileD
         }
         (_, Some((line, problem))) => Err(Error::line(path, line, problem)),
         // No repeat and no bad line: every query was indexed.
-        _ => Ok((Qrels::from_queries(indexed.into_iter().flatten()), digest)),
+        _ => Ok(Qrels::from_queries(indexed.into_iter().flatten())),
     }
 }
 
