@@ -610,14 +610,22 @@ fn by_query<'d, 'a>(
         lengths[query] += end - start;
     }
     if stretches.len() > qids.len() {
-        let mut grouped = Vec::with_capacity(docs.len());
-        for query in 0..qids.len() {
-            let ends = stretches.iter().skip(1).map(|s| s.1).chain([docs.len()]);
-            for (&(q, start), end) in stretches.iter().zip(ends) {
-                if q == query {
-                    grouped.extend_from_slice(&docs[start..end]);
-                }
-            }
+        // A counting sort by query, one pass over the stretches: a file sorted by rank
+        // rather than by query has as many stretches as lines.
+        let mut next: Vec<usize> = lengths
+            .iter()
+            .scan(0, |at, &len| {
+                let start = *at;
+                *at += len;
+                Some(start)
+            })
+            .collect();
+        let mut grouped = docs.clone();
+        let ends = stretches.iter().skip(1).map(|s| s.1).chain([docs.len()]);
+        for (&(query, start), end) in stretches.iter().zip(ends) {
+            let to = next[query];
+            grouped[to..to + end - start].copy_from_slice(&docs[start..end]);
+            next[query] += end - start;
         }
         *docs = grouped;
     }
