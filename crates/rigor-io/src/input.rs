@@ -39,13 +39,7 @@ pub fn open_digested<'a>(
     path: &Path,
     progress: Option<Progress<'a>>,
 ) -> Result<(Box<dyn Read + Send + 'a>, DigestSlot)> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::file(path, "is a directory, expected a file"));
-    }
-    if meta.len() == 0 {
-        return Err(Error::file(path, "is empty"));
-    }
+    check_file(path)?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let slot = DigestSlot::default();
     // The buffer serves the gzip sniff below and small reads. It is kept small because
@@ -61,16 +55,30 @@ pub fn open_digested<'a>(
             digest: Arc::clone(&slot),
         },
     );
-    let gzip = reader
-        .fill_buf()
-        .map_err(|e| Error::io(path, e))?
-        .starts_with(&[0x1f, 0x8b]);
+    let gzip = is_gzip(reader.fill_buf().map_err(|e| Error::io(path, e))?);
     let reader: Box<dyn Read + Send + 'a> = if gzip {
         Box::new(MultiGzDecoder::new(reader))
     } else {
         Box::new(reader)
     };
     Ok((reader, slot))
+}
+
+/// The errors every input shares before it is read: missing, a directory, empty.
+fn check_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::file(path, "is a directory, expected a file"));
+    }
+    if meta.len() == 0 {
+        return Err(Error::file(path, "is empty"));
+    }
+    Ok(())
+}
+
+/// Whether bytes start as gzip does (inputs are recognised by content, not name).
+fn is_gzip(start: &[u8]) -> bool {
+    start.starts_with(&[0x1f, 0x8b])
 }
 
 struct Counting<'a, R> {
@@ -106,16 +114,7 @@ pub fn read_all(path: &Path) -> Result<Vec<u8>> {
 
 /// [`read_all`] with the file's digest.
 pub fn read_all_digested(path: &Path) -> Result<(Vec<u8>, FileDigest)> {
-    // Sized for a plain file up front: growing by doubling copies and faults in about
-    // twice the file. (A gzip file grows past this as it must.)
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    let (mut reader, slot) = open_digested(path, None)?;
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    let digest = finish_digest(&mut reader, &slot, path)?;
-    Ok((bytes, digest))
+    read_all_with_digest(path, <[u8]>::to_vec)
 }
 
 /// Reads a whole (possibly gzip) file and hands its contents to `parse`, while the
@@ -126,15 +125,9 @@ pub fn read_all_with_digest<T: Send>(
     path: &Path,
     parse: impl FnOnce(&[u8]) -> T + Send,
 ) -> Result<(T, FileDigest)> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::file(path, "is a directory, expected a file"));
-    }
+    check_file(path)?;
     let stored = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if stored.is_empty() {
-        return Err(Error::file(path, "is empty"));
-    }
-    let contents: Cow<[u8]> = if stored.starts_with(&[0x1f, 0x8b]) {
+    let contents: Cow<[u8]> = if is_gzip(&stored) {
         let mut out = Vec::new();
         MultiGzDecoder::new(&stored[..])
             .read_to_end(&mut out)

@@ -9,6 +9,7 @@
 //! assert_eq!(qrels.query(b"q1").unwrap().num_rel(1), 1);
 //! ```
 
+mod decimal;
 pub mod delimited;
 pub mod error;
 pub mod evidence;

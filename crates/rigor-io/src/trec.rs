@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use rigor_metrics::ir::{same_bytes, Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::decimal::plain_decimal;
 use crate::error::{Error, Result};
 use crate::input::{
     fields, lines, open_digested, read_all_with_digest, show, FileDigest, Progress,
@@ -604,10 +605,18 @@ fn by_query<'d, 'a>(
     stretches: &[(usize, usize)],
     docs: &'d mut Vec<ScoredDoc<'a>>,
 ) -> Vec<(&'a [u8], &'d mut [ScoredDoc<'a>])> {
+    // Each stretch as (query, its documents' range in `docs`).
+    let total = docs.len();
+    let spans = || {
+        let ends = stretches.iter().skip(1).map(|s| s.1).chain([total]);
+        stretches
+            .iter()
+            .zip(ends)
+            .map(|(&(q, start), end)| (q, start..end))
+    };
     let mut lengths = vec![0usize; qids.len()];
-    let ends = stretches.iter().skip(1).map(|s| s.1).chain([docs.len()]);
-    for (&(query, start), end) in stretches.iter().zip(ends) {
-        lengths[query] += end - start;
+    for (query, range) in spans() {
+        lengths[query] += range.len();
     }
     if stretches.len() > qids.len() {
         // A counting sort by query, one pass over the stretches: a file sorted by rank
@@ -621,11 +630,10 @@ fn by_query<'d, 'a>(
             })
             .collect();
         let mut grouped = docs.clone();
-        let ends = stretches.iter().skip(1).map(|s| s.1).chain([docs.len()]);
-        for (&(query, start), end) in stretches.iter().zip(ends) {
+        for (query, range) in spans() {
             let to = next[query];
-            grouped[to..to + end - start].copy_from_slice(&docs[start..end]);
-            next[query] += end - start;
+            next[query] += range.len();
+            grouped[to..next[query]].copy_from_slice(&docs[range]);
         }
         *docs = grouped;
     }
@@ -735,67 +743,10 @@ fn parse_other_score(field: &[u8]) -> std::result::Result<f32, String> {
     Ok(value as f32)
 }
 
-/// Powers of ten that are exact doubles.
-const EXACT_POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// The common score spelling, `[+-]digits[.digits]` with at most 15 digits, as the
-/// correctly rounded double: its digits `m` and the power `10^k` are both exact
-/// doubles, so `m / 10^k` is one correctly rounded division, the value any correct
-/// parser gives. `None` for anything else (left to the full parser).
-#[inline]
-fn plain_decimal(field: &[u8]) -> Option<f64> {
-    let (negative, digits) = match field.split_first()? {
-        (b'-', rest) => (true, rest),
-        (b'+', rest) => (false, rest),
-        _ => (false, field),
-    };
-    // At most 15 digits and a point: `m` stays below 10^16, and the digit count is
-    // checked once at the end rather than at every digit.
-    if digits.len() > 16 {
-        return None;
-    }
-    let mut m: u64 = 0;
-    let mut i = 0;
-    while let Some(&b) = digits.get(i) {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        m = m * 10 + u64::from(d);
-        i += 1;
-    }
-    let mut count = i;
-    let mut k = 0;
-    if i < digits.len() {
-        if digits[i] != b'.' {
-            return None;
-        }
-        let fraction = &digits[i + 1..];
-        for &b in fraction {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            m = m * 10 + u64::from(d);
-        }
-        k = fraction.len();
-        count += k;
-    }
-    if count == 0 || count > 15 {
-        return None;
-    }
-    // `m` < 10^15 < 2^63: converted as a signed integer, one instruction (an unsigned
-    // 64-bit conversion takes a dozen on x86-64), exactly the same value.
-    let v = m as i64 as f64 / EXACT_POWERS_OF_TEN[k];
-    Some(if negative { -v } else { v })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decimal::EXACT_POWERS_OF_TEN;
     use std::io::Write;
 
     #[test]

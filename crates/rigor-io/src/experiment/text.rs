@@ -7,6 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::{format_number, hash_id, Collector, Format, Part, Plan, Request, Role, CHUNK};
+use crate::decimal::plain_decimal;
 use crate::delimited::{Chunk, Chunker, Records};
 use crate::error::{Error, Result};
 use crate::input::{self, show, FileDigest};
@@ -18,46 +19,8 @@ pub(super) enum Number {
     Bad,
 }
 
-/// Powers of ten exactly representable as doubles.
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-
-/// Clinger's fast path for plain decimals (`-12.345`): with at most 15 digits the
-/// mantissa and the power of ten are exact doubles, so one division is correctly
-/// rounded — the same double as a full parser. `None` for anything else.
-#[inline]
-fn simple_decimal(t: &[u8]) -> Option<f64> {
-    let (neg, digits) = match t.first()? {
-        b'-' => (true, &t[1..]),
-        b'+' => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut mantissa: u64 = 0;
-    let mut count = 0usize;
-    let mut frac: Option<usize> = None;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
-        }
-    }
-    if count == 0 || count > 15 {
-        return None;
-    }
-    let v = mantissa as f64 / POW10[frac.unwrap_or(0)];
-    Some(if neg { -v } else { v })
-}
-
 pub(super) fn parse_number(raw: &[u8]) -> Number {
-    if let Some(v) = simple_decimal(raw) {
+    if let Some(v) = plain_decimal(raw) {
         return Number::Value(v);
     }
     let t = raw.trim_ascii();

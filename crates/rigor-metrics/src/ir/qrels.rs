@@ -42,8 +42,8 @@ impl QueryJudgments {
             .map(|e| e.2)
     }
 
-    fn docid(&self, (start, len, _): (u32, u32, i32)) -> &[u8] {
-        &self.docids[start as usize..(start + len) as usize]
+    fn docid(&self, entry: (u32, u32, i32)) -> &[u8] {
+        stored(&self.docids, entry)
     }
 
     /// Number of documents with grade ≥ `level` (trec_eval `num_rel`).
@@ -95,8 +95,8 @@ impl QueryJudgments {
             // One probe finds a repeat or the free slot.
             let entry = table.entry(
                 docid_hash(docid),
-                |&(s, l, _)| same_bytes(&docids[s as usize..(s + l) as usize], docid),
-                |&(s, l, _)| docid_hash(&docids[s as usize..(s + l) as usize]),
+                |&e| same_bytes(stored(docids, e), docid),
+                |&e| docid_hash(stored(docids, e)),
             );
             let Entry::Vacant(free) = entry else {
                 return Err(i);
@@ -120,6 +120,11 @@ impl QueryJudgments {
         j.grade_counts.sort_unstable();
         Ok(j)
     }
+}
+
+/// The document id a table entry (offset, length, grade) points to in `docids`.
+fn stored(docids: &[u8], (start, len, _): (u32, u32, i32)) -> &[u8] {
+    &docids[start as usize..(start + len) as usize]
 }
 
 /// A document id's 64-bit hash: the key of [`QueryJudgments`]' table, and what run
