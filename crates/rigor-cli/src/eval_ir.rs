@@ -166,6 +166,10 @@ pub fn run(args: IrArgs) -> Result<ExitCode, Failure> {
     if let Some(t) = &tracker {
         t.log(&evidence)?;
     }
+    // The process ends next: the qrels', runs' and evidence's memory (a few allocations
+    // per query, tens of thousands on a large qrels) is left to the OS to reclaim at
+    // once rather than freed one by one (10 ms on the bench's 10,000 queries).
+    std::mem::forget((qrels, runs, evidence));
     Ok(ExitCode::SUCCESS)
 }
 

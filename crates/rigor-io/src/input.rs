@@ -126,7 +126,7 @@ pub fn read_all_with_digest<T: Send>(
     parse: impl FnOnce(&[u8]) -> T + Send,
 ) -> Result<(T, FileDigest)> {
     check_file(path)?;
-    let stored = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let stored = read_whole(path).map_err(|e| Error::io(path, e))?;
     let contents: Cow<[u8]> = if is_gzip(&stored) {
         let mut out = Vec::new();
         MultiGzDecoder::new(&stored[..])
@@ -144,6 +144,32 @@ pub fn read_all_with_digest<T: Send>(
         || parse(&contents),
     );
     Ok((parsed, digest))
+}
+
+/// A file's bytes. A large file is read in pieces on every core at once: the time
+/// goes to faulting in the fresh buffer's pages and copying into them, and both
+/// divide among cores (a 25 MB qrels file: 16 ms on one core, 9 on two).
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use rayon::prelude::*;
+        use std::os::unix::fs::FileExt;
+        const PIECE: usize = 2 << 20;
+        let file = File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
+        if len >= 2 * PIECE {
+            let mut buf = vec![0u8; len];
+            let read = buf
+                .par_chunks_mut(PIECE)
+                .enumerate()
+                .try_for_each(|(i, piece)| file.read_exact_at(piece, (i * PIECE) as u64));
+            // Unless the file changed size meanwhile (then it is read as usual).
+            if read.is_ok() && file.read_at(&mut [0u8], len as u64)? == 0 {
+                return Ok(buf);
+            }
+        }
+    }
+    std::fs::read(path)
 }
 
 /// Reads what is left of a reader from [`open_digested`] and returns the file's digest,
@@ -376,6 +402,21 @@ mod tests {
             assert_eq!(n, all.len().min(7), "{line:?}");
             assert_eq!(&first[..n.min(6)], &all[..n.min(6)]);
         }
+    }
+
+    #[test]
+    fn a_large_file_read_in_pieces_is_its_bytes() {
+        // Past the two-piece threshold, with a short last piece.
+        let bytes: Vec<u8> = (0..(9 << 20) + 12_345u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&bytes).unwrap();
+        assert!(read_whole(file.path()).unwrap() == bytes);
+        let (copy, digest) = read_all_digested(file.path()).unwrap();
+        assert!(copy == bytes);
+        assert_eq!(digest.blake3, blake3::hash(&bytes).to_hex().to_string());
+        assert_eq!(digest.bytes, bytes.len() as u64);
     }
 
     #[test]
