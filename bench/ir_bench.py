@@ -186,12 +186,17 @@ def main():
     rigor_noci = json.loads(out_noci)
     print(f"rigor runs (s): with CIs {all_secs}, --no-ci {all_noci}", file=sys.stderr)
 
-    pyt = rnx = None
+    pyt = pyt_ci = rnx = None
     if "pytrec_eval" not in args.skip:
         print("timing pytrec_eval ...", file=sys.stderr)
         out, secs, rss = timed([py, os.path.join(BENCH, "peers", "ir_pytrec_eval.py"), qrels, run])
         pyt = json.loads(out)
         rows.append(("pytrec_eval (Python parsing + evaluate)", secs, rss))
+        print("timing pytrec_eval + numpy bootstrap CIs ...", file=sys.stderr)
+        out, secs, rss = timed([py, os.path.join(BENCH, "peers", "ir_pytrec_eval.py"), qrels, run,
+                                "--bootstrap", "10000"])
+        pyt_ci = json.loads(out)
+        rows.append(("pytrec_eval + numpy bootstrap CIs (10,000)", secs, rss))
     if "ranx" not in args.skip:
         print("timing ranx ...", file=sys.stderr)
         # an untimed first process fills numba's on-disk cache (cache=True), so the timed
@@ -221,10 +226,11 @@ def main():
     print(f"(vs rigor = tool seconds / seconds of `rigor eval ir` with bootstrap CIs)")
     noci = rows[1][1]
     for tool, secs, _ in rows[2:]:
-        if noci > 0:
+        if noci > 0 and "bootstrap" not in tool:
             print(f"{tool}: {secs / noci:.1f}x the time of `rigor eval ir --no-ci` (the same work: means, no intervals)")
     if pyt:
-        print(f"pytrec_eval in-process: parse {pyt['parse_s']:.2f} s, evaluate {pyt['evaluate_s']:.2f} s")
+        print(f"pytrec_eval in-process: parse {pyt['parse_s']:.2f} s, evaluate {pyt['evaluate_s']:.2f} s; "
+              f"with CIs, bootstrap {pyt_ci['bootstrap_s']:.2f} s")
     if rnx:
         print(f"ranx in-process: load {rnx['load_s']:.2f} s, evaluate {rnx['evaluate_s']:.2f} s")
     print()
@@ -269,6 +275,12 @@ def main():
             print(f"check {m:<8} rigor {agg[m]['mean']:.12f}  pytrec_eval {pyt['means'][key]:.12f}  "
                   f"|diff| {d:.1e}  {status}")
         print(f"check rigor vs pytrec_eval means to 1e-9: {'PASS' if ok else 'FAIL'} (max |diff| {worst:.1e})")
+    if pyt:
+        # Different generators draw different resamples: bounds agree to Monte Carlo error.
+        diffs = ", ".join(
+            f"{m} {max(abs(agg[m]['ci_low'] - pyt_ci['intervals'][k][0]), abs(agg[m]['ci_high'] - pyt_ci['intervals'][k][1])):.1e}"
+            for m, k, _ in MEASURES)
+        print(f"info: |rigor - numpy| CI bounds (other draws, same method): {diffs}")
     if rnx:
         diffs = ", ".join(f"{m} {abs(agg[m]['mean'] - rnx['means'][r]):.1e}" for m, _, r in MEASURES)
         print(f"info: |rigor - ranx| means (ranx breaks score ties its own way): {diffs}")
