@@ -4,8 +4,9 @@
 //! (`qid Q0 docid rank score tag`) can be tens of millions of lines, so they are
 //! streamed: the file is cut into blocks that end on a query boundary, by whichever
 //! worker thread is free, and blocks are parsed and evaluated in parallel, each query
-//! exactly once with all of its documents. A run whose lines for one query are not contiguous is detected
-//! and re-read whole, so the result never depends on the file's order.
+//! exactly once with all of its documents. A run whose lines for one query are not
+//! contiguous is detected and re-read whole, so the result never depends on the file's
+//! order.
 //!
 //! Like trec_eval: fields are separated by any whitespace (tabs, repeated spaces,
 //! CRLF), the rank column is ignored, scores are 32-bit floats, and a document listed
