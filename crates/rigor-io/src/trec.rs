@@ -180,7 +180,11 @@ fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
         if current == usize::MAX || !same_bytes(out.queries[current].0, qid) {
             let queries = &mut out.queries;
             current = *index.entry(qid).or_insert_with(|| {
-                queries.push((qid, Vec::new()));
+                // Room for as many judgments as the last query had: queries of one
+                // qrels file are judged to similar depths, and a vector grown from
+                // empty is copied and reallocated some seven times.
+                let room = queries.last().map_or(0, |(_, j)| j.len());
+                queries.push((qid, Vec::with_capacity(room)));
                 queries.len() - 1
             });
         }
