@@ -77,7 +77,7 @@ fn check_file(path: &Path) -> Result<()> {
 }
 
 /// Whether bytes start as gzip does (inputs are recognised by content, not name).
-fn is_gzip(start: &[u8]) -> bool {
+pub(crate) fn is_gzip(start: &[u8]) -> bool {
     start.starts_with(&[0x1f, 0x8b])
 }
 

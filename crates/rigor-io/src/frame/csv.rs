@@ -123,7 +123,7 @@ fn scan(
             }
             // Size the columns once from the first batch (plain files only: a gzip
             // file's size says little about its rows), so they do not grow by doubling.
-            if !reserved && !done && consumed > 0 && !is_gzip(path) {
+            if !reserved && !done && consumed > 0 && !is_gzip_file(path) {
                 let estimate = builder.rows as f64 * total_bytes as f64 / consumed as f64;
                 builder.reserve((estimate * 1.02) as usize);
                 reserved = true;
@@ -470,13 +470,13 @@ fn parse_block(
     Ok(Chunk { rows, columns })
 }
 
-/// Whether a file starts with the gzip magic bytes.
-fn is_gzip(path: &Path) -> bool {
+/// Whether a file starts as gzip does ([`crate::input::is_gzip`] of its first bytes).
+fn is_gzip_file(path: &Path) -> bool {
     let mut magic = [0u8; 2];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok()
-        && magic == [0x1f, 0x8b]
+        && crate::input::is_gzip(&magic)
 }
 
 /// The file's columns, filled batch by batch so parsed blocks are freed as soon as
