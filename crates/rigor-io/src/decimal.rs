@@ -8,10 +8,10 @@ pub(crate) const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The common spelling of scores and metric values, `[+-]digits[.digits]` with at most 15 digits, as the
-/// correctly rounded double: its digits `m` and the power `10^k` are both exact
-/// doubles, so `m / 10^k` is one correctly rounded division, the value any correct
-/// parser gives. `None` for anything else (left to the full parser).
+/// The common spelling of scores and metric values, `[+-]digits[.digits]` with at most
+/// 15 digits, as the correctly rounded double: its digits `m` and the power `10^k` are
+/// both exact doubles, so `m / 10^k` is one correctly rounded division, the value any
+/// correct parser gives. `None` for anything else (left to the full parser).
 #[inline]
 pub(crate) fn plain_decimal(field: &[u8]) -> Option<f64> {
     let (negative, digits) = match field.split_first()? {

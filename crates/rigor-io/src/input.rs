@@ -310,10 +310,10 @@ fn is_space(b: u8) -> bool {
 }
 
 /// The first `N` fields of a line (as [`fields`] splits it) in one pass, and how many
-/// fields the line has, counted up to `N + 1` ("more than N"). The hot path of the
-/// TREC readers: no iterator adaptors, one branch per byte.
-#[inline]
-pub fn first_fields<const N: usize>(line: &[u8]) -> ([&[u8]; N], usize) {
+/// fields the line has, counted up to `N + 1` ("more than N"): the plain definition
+/// that the TREC readers' bit-mask splitter (`records`) is tested against.
+#[cfg(test)]
+pub(crate) fn first_fields<const N: usize>(line: &[u8]) -> ([&[u8]; N], usize) {
     let mut out: [&[u8]; N] = [&[]; N];
     let mut n = 0;
     let mut i = 0;

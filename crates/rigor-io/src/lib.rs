@@ -16,7 +16,7 @@ pub mod evidence;
 pub mod experiment;
 pub mod frame;
 pub mod input;
-pub mod records;
+mod records;
 pub mod segments;
 pub mod table;
 pub mod trec;

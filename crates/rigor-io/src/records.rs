@@ -1,8 +1,8 @@
 //! Lines and their first fields in one pass over a block, for the TREC run reader.
 //!
 //! [`records`] gives, line by line, what [`lines`](crate::input::lines) followed by
-//! [`first_fields`](crate::input::first_fields) give, without looking at each byte
-//! twice: the block is classified 64 bytes at a time into two bit masks (field
+//! the first `N` of a line's [`fields`](crate::input::fields) give (and how many it
+//! has), without looking at each byte twice: the block is classified 64 bytes at a time into two bit masks (field
 //! separators and newlines; SSE2 on x86_64) and fields are found by walking the bits.
 
 /// The lines of `bytes` (split on `\n` exactly as `bytes.split(|b| *b == b'\n')`, blank

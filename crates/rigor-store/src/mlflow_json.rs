@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::model::{Dataset, Tag};
+use crate::model::{Dataset, Metric, Tag};
 
 /// A metric value: NaN and the infinities are the strings `"NaN"`, `"Infinity"`,
 /// `"-Infinity"`.
@@ -16,6 +16,11 @@ pub fn number(v: f64) -> Value {
     } else {
         json!(v)
     }
+}
+
+/// A metric point: key, value, timestamp and step.
+pub fn metric(m: &Metric) -> Value {
+    json!({"key": m.key, "value": number(m.value), "timestamp": m.timestamp, "step": m.step})
 }
 
 /// Tags (and params) as a list of `{"key", "value"}`.

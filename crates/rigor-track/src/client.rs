@@ -238,13 +238,7 @@ impl Client {
             )?;
         }
         for chunk in metrics.chunks(1000) {
-            let list: Vec<Value> = chunk
-                .iter()
-                .map(|m| {
-                    json!({"key": m.key, "value": mlflow_json::number(m.value),
-                           "timestamp": m.timestamp, "step": m.step})
-                })
-                .collect();
+            let list: Vec<Value> = chunk.iter().map(mlflow_json::metric).collect();
             self.post(
                 "/api/2.0/mlflow/runs/log-batch",
                 &json!({"run_id": run_id, "metrics": list}),

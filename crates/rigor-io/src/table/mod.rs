@@ -15,7 +15,8 @@
 //! that does not exist is reported with the list of columns that do. Empty values
 //! (an empty CSV field, JSON `null`, a Parquet null) are errors: an evaluator never
 //! guesses what a missing label meant. Callers add their own checks per column
-//! ([`Check`]), run while reading so the first offending row is named.
+//! ([`TextCheck`], [`NumberCheck`]), run while reading so the first offending row is
+//! named.
 
 mod blocks;
 mod csv;

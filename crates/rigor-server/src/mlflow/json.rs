@@ -1,14 +1,10 @@
 //! Domain types rendered as MLflow's response JSON (protobuf JSON mapping: empty lists
 //! and unset optionals are omitted; NaN is the string `"NaN"`).
 
-use rigor_store::{Experiment, FileInfo, Metric, Run, RunInfo};
+use rigor_store::{Experiment, FileInfo, Run, RunInfo};
 use serde_json::{json, Map, Value};
 
-pub use rigor_store::mlflow_json::{number, tags};
-
-pub fn metric(m: &Metric) -> Value {
-    json!({"key": m.key, "value": number(m.value), "timestamp": m.timestamp, "step": m.step})
-}
+pub use rigor_store::mlflow_json::{metric, tags};
 
 pub fn experiment(e: &Experiment) -> Value {
     let mut o = json!({
