@@ -124,6 +124,7 @@ impl Bootstrap {
         let columns: Vec<Vec<f64>> = (0..width)
             .map(|c| flat.iter().skip(c).step_by(width).copied().collect())
             .collect();
+        let arch = pulp::Arch::new();
         let mut means = vec![0.0; self.resamples * width];
         means.par_chunks_mut(width).enumerate().for_each_init(
             // Counts as f64 (exact up to 2^53): the sums then convert nothing.
@@ -131,8 +132,13 @@ impl Bootstrap {
             |counts, (r, out)| {
                 counts.fill(0.0);
                 for_each_draw(self.seed, r, n, |i| counts[i] += 1.0);
-                for (mean, column) in out.iter_mut().zip(&columns) {
-                    *mean = weighted_sum(counts, column) / n as f64;
+                arch.dispatch(WeightedSums {
+                    counts,
+                    columns: &columns,
+                    out: &mut *out,
+                });
+                for mean in out.iter_mut() {
+                    *mean /= n as f64;
                 }
             },
         );
@@ -156,11 +162,17 @@ impl Bootstrap {
     }
 }
 
-/// Σ counts_i · values_i with eight partial sums: enough independent chains that the
-/// additions' latency no longer bounds the loop (two to four vector accumulators), and
-/// a fixed summation order, so the result is the same on every machine.
+/// Partial sums per weighted sum: enough independent chains that the additions'
+/// latency no longer bounds the loop, and a fixed summation order, so the result is the
+/// same on every machine.
+const LANES: usize = 8;
+
+/// Σ counts_i · values_i, the definition: partial sum `k` adds the products of units
+/// `i ≡ k (mod 8)` in order, the units past the last multiple of eight are summed
+/// apart, and all are combined by [`combine`]. [`WeightedSums`] computes exactly this.
+/// (Kept as the reference the vector code is tested against.)
+#[cfg(test)]
 fn weighted_sum(counts: &[f64], values: &[f64]) -> f64 {
-    const LANES: usize = 8;
     let mut acc = [0.0f64; LANES];
     let mut c8 = counts.chunks_exact(LANES);
     let mut v8 = values.chunks_exact(LANES);
@@ -169,14 +181,67 @@ fn weighted_sum(counts: &[f64], values: &[f64]) -> f64 {
             acc[k] += c[k] * v[k];
         }
     }
-    let tail: f64 = c8
-        .remainder()
-        .iter()
-        .zip(v8.remainder())
-        .map(|(c, v)| c * v)
-        .sum();
+    combine(&acc, tail_sum(c8.remainder(), v8.remainder()))
+}
+
+/// The products of the units past the last multiple of [`LANES`], summed in order.
+fn tail_sum(counts: &[f64], values: &[f64]) -> f64 {
+    counts.iter().zip(values).map(|(c, v)| c * v).sum()
+}
+
+/// The partial sums and the tail, added in a fixed order.
+fn combine(acc: &[f64], tail: f64) -> f64 {
     let half = |a: &[f64]| (a[0] + a[1]) + (a[2] + a[3]);
     (half(&acc[..4]) + half(&acc[4..])) + tail
+}
+
+/// Every column's `weighted_sum` with the counts of one resample, into `out`, in the
+/// widest vectors the CPU has (chosen at run time through `pulp`): the eight partial
+/// sums are one AVX2 vector pair, the same additions in the same order as the scalar
+/// definition, so the bits are the same on every machine. Three columns go through
+/// the counts together, so that six chains of additions overlap rather than two.
+/// This halves the bootstrap's summing time on an AVX2 machine.
+struct WeightedSums<'a> {
+    counts: &'a [f64],
+    columns: &'a [Vec<f64>],
+    out: &'a mut [f64],
+}
+
+impl pulp::WithSimd for WeightedSums<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        const TOGETHER: usize = 3;
+        // Vectors per eight partial sums (S::F64_LANES is 1, 2, 4 or 8).
+        let per = LANES / S::F64_LANES;
+        let full = self.counts.len() / LANES * LANES;
+        let (counts, _) = S::as_simd_f64s(&self.counts[..full]);
+        let zero = simd.splat_f64s(0.0);
+        for (columns, out) in self
+            .columns
+            .chunks(TOGETHER)
+            .zip(self.out.chunks_mut(TOGETHER))
+        {
+            let mut acc = [[zero; LANES]; TOGETHER];
+            let values: [&[S::f64s]; TOGETHER] = std::array::from_fn(|c| match columns.get(c) {
+                Some(column) => S::as_simd_f64s(&column[..full]).0,
+                None => &[],
+            });
+            for (j, c8) in counts.chunks_exact(per).enumerate() {
+                for (acc, values) in acc.iter_mut().zip(values).take(columns.len()) {
+                    let v8 = &values[j * per..(j + 1) * per];
+                    for k in 0..per {
+                        acc[k] = simd.add_f64s(acc[k], simd.mul_f64s(c8[k], v8[k]));
+                    }
+                }
+            }
+            for ((acc, column), out) in acc.iter().zip(columns).zip(out) {
+                let lanes: &[f64] = pulp::bytemuck::cast_slice(&acc[..per]);
+                *out = combine(lanes, tail_sum(&self.counts[full..], &column[full..]));
+            }
+        }
+    }
 }
 
 /// numpy's default (`linear`) quantile of an ascending slice; `q` in [0, 1].
@@ -213,6 +278,39 @@ mod tests {
             let mut got = Vec::with_capacity(count);
             uniform_draws(&mut resample_rng(seed, r), units, count, |i| got.push(i));
             assert_eq!(got, want, "seed {seed}, stream {r}, units {units}");
+        }
+    }
+
+    #[test]
+    fn vector_sums_are_the_scalar_definition_bit_for_bit() {
+        use pulp::Simd;
+        let mut rng = resample_rng(3, 1);
+        for n in (0..40).chain([1000, 10_007]) {
+            for width in 1..=7 {
+                let counts: Vec<f64> = (0..n).map(|_| f64::from(rng.gen_range(0..5u8))).collect();
+                let columns: Vec<Vec<f64>> = (0..width)
+                    .map(|_| (0..n).map(|_| rng.gen::<f64>() * 1e3 - 1.0).collect())
+                    .collect();
+                let want: Vec<u64> = (columns.iter())
+                    .map(|c| weighted_sum(&counts, c).to_bits())
+                    .collect();
+                let mut dispatched = vec![0.0; width];
+                pulp::Arch::new().dispatch(WeightedSums {
+                    counts: &counts,
+                    columns: &columns,
+                    out: &mut dispatched,
+                });
+                let mut scalar = vec![0.0; width];
+                pulp::Scalar::new().vectorize(WeightedSums {
+                    counts: &counts,
+                    columns: &columns,
+                    out: &mut scalar,
+                });
+                for got in [dispatched, scalar] {
+                    let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+                    assert_eq!(got, want, "n {n}, width {width}");
+                }
+            }
         }
     }
 
