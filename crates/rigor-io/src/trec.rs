@@ -681,30 +681,34 @@ struct Duplicates {
 ///
 /// Documents go through an open-addressing set of their 64-bit docid hashes (kept per
 /// thread and reused, so a query costs no allocation): a set of numbers is several times
-/// cheaper than a set of byte strings. Any hash seen twice, a repeat or two docids with
-/// one hash, sends the query to the exact check, which runs only for broken runs.
+/// cheaper than a set of byte strings. The low bits of a hash pick its slot and the
+/// high 32 bits are stored; the table is at most a quarter full, so a probe rarely
+/// finds its slot taken (each such probe was a mispredicted branch at half full). Any
+/// tag seen twice in a probe chain, a repeat or two docids alike in those bits, sends
+/// the query to the exact check, which runs only for broken runs.
 fn duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
     thread_local! {
-        static SEEN: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+        static SEEN: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     }
     SEEN.with_borrow_mut(|slots| {
-        // At most half full; 0 marks an empty slot (a hash of 0 is stored as 1).
-        let size = (2 * docs.len()).next_power_of_two().max(16);
+        // 0 marks an empty slot (a tag of 0 is stored as 1).
+        let size = (4 * docs.len()).next_power_of_two().max(16);
         slots.clear();
         slots.resize(size, 0);
         let mask = size - 1;
         for d in docs {
-            let h = d.hash().max(1);
+            let h = d.hash();
+            let tag = ((h >> 32) as u32).max(1);
             // The low bits pick the slot, as in hashbrown (FxHash rotates its best-mixed
             // bits there).
             let mut i = h as usize & mask;
             loop {
                 match slots[i] {
                     0 => {
-                        slots[i] = h;
+                        slots[i] = tag;
                         break;
                     }
-                    s if s == h => return exact_duplicates(docs),
+                    s if s == tag => return exact_duplicates(docs),
                     _ => i = (i + 1) & mask,
                 }
             }
