@@ -155,7 +155,10 @@ def main():
                     help="leave a part out (repeatable)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="rigor is timed this many times before the peers and as many after; "
-                         "its time is the median of all (peers run once)")
+                         "its time is the median of all")
+    ap.add_argument("--peer-repeat", type=int, default=3,
+                    help="pytrec_eval (with and without CIs) is timed this many times, its time "
+                         "the median (ranx, far behind, runs once)")
     ap.add_argument("--compare-runs", type=int, default=10,
                     help="runs in the comparison timing (baseline + candidates)")
     args = ap.parse_args()
@@ -192,13 +195,17 @@ def main():
 
     pyt = pyt_ci = rnx = None
     if "pytrec_eval" not in args.skip:
-        print("timing pytrec_eval ...", file=sys.stderr)
-        out, secs, rss = timed([py, os.path.join(BENCH, "peers", "ir_pytrec_eval.py"), qrels, run])
+        # One noisy run of a 10-second peer would move the ratio as much as rigor's
+        # own changes do: the peer's time is a median too.
+        peer = [py, os.path.join(BENCH, "peers", "ir_pytrec_eval.py"), qrels, run]
+        print(f"timing pytrec_eval ({args.peer_repeat} runs) ...", file=sys.stderr)
+        out, secs, rss, times = median_timed(peer, args.peer_repeat)
+        print(f"pytrec_eval runs (s): {times}", file=sys.stderr)
         pyt = json.loads(out)
         rows.append(("pytrec_eval (Python parsing + evaluate)", secs, rss))
-        print("timing pytrec_eval + numpy bootstrap CIs ...", file=sys.stderr)
-        out, secs, rss = timed([py, os.path.join(BENCH, "peers", "ir_pytrec_eval.py"), qrels, run,
-                                "--bootstrap", "10000"])
+        print(f"timing pytrec_eval + numpy bootstrap CIs ({args.peer_repeat} runs) ...", file=sys.stderr)
+        out, secs, rss, times = median_timed(peer + ["--bootstrap", "10000"], args.peer_repeat)
+        print(f"pytrec_eval + numpy CIs runs (s): {times}", file=sys.stderr)
         pyt_ci = json.loads(out)
         rows.append(("pytrec_eval + numpy bootstrap CIs (10,000)", secs, rss))
     if "ranx" not in args.skip:
