@@ -215,6 +215,7 @@ impl pulp::WithSimd for WeightedSums<'_> {
         const TOGETHER: usize = 3;
         // Vectors per eight partial sums (S::F64_LANES is 1, 2, 4 or 8).
         let per = LANES / S::F64_LANES;
+        debug_assert_eq!(per * S::F64_LANES, LANES);
         let full = self.counts.len() / LANES * LANES;
         let (counts, _) = S::as_simd_f64s(&self.counts[..full]);
         let zero = simd.splat_f64s(0.0);
