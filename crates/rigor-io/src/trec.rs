@@ -246,9 +246,11 @@ impl Tag {
     }
 }
 
-/// A block of whole lines, with the line number of its first line.
+/// A block of whole lines, with its place among the file's blocks. Line numbers are
+/// counted within the block while it is parsed and made absolute once every block
+/// before it is done, so that the reading, under the lock, does not count lines.
 struct Block {
-    first_line: u64,
+    seq: u64,
     /// The lines are `buffer[..len]`; past `len` lie stale bytes of earlier blocks, kept
     /// so that a recycled buffer is read into without being zeroed again.
     buffer: Vec<u8>,
@@ -263,10 +265,16 @@ impl Block {
 
 /// One block's results.
 struct BlockOutput<T> {
+    /// The block's place in the file ([`Block::seq`]).
+    seq: u64,
     queries: ByQuery<T>,
+    /// Non-blank lines.
     lines: u64,
+    /// Newlines in the block, counted while parsing it; 0 when the block has an error
+    /// (the blocks after it then need no line numbers).
+    newlines: u64,
     tag: Tag,
-    /// The first error by line number.
+    /// The first error, by its line number within the block (the first line is 1).
     error: Option<(u64, String)>,
     duplicates: u64,
 }
@@ -350,22 +358,25 @@ where
     .into_iter()
     .flatten()
     .collect();
+    let mut outputs = outputs.into_iter().collect::<Result<Vec<_>>>()?;
+    outputs.sort_unstable_by_key(|out| out.seq);
 
     let mut info = RunInfo::default();
     let mut tag = Tag::None;
     let mut queries = Vec::new();
     let mut first_error: Option<(u64, String)> = None;
     let mut duplicates = 0u64;
+    // The line number of the first line of the block at hand.
+    let mut first_line = 1;
     for out in outputs {
-        let out = out?;
         info.lines += out.lines;
         tag.merge(out.tag);
         duplicates += out.duplicates;
-        if let Some(e) = out.error {
-            if first_error.as_ref().is_none_or(|(l, _)| e.0 < *l) {
-                first_error = Some(e);
-            }
+        if let (None, Some((line, problem))) = (&first_error, out.error) {
+            // Blocks are in file order: the first one with an error has the first error.
+            first_error = Some((first_line + line - 1, problem));
         }
+        first_line += out.newlines;
         queries.extend(out.queries);
     }
     if let Some((line, problem)) = first_error {
@@ -405,7 +416,7 @@ struct Cutter<R> {
     /// then new bytes); the rest of `buf` is initialized scratch space.
     buf: Vec<u8>,
     filled: usize,
-    first_line: u64,
+    next_seq: u64,
     eof: bool,
 }
 
@@ -416,7 +427,7 @@ impl<R: std::io::Read> Cutter<R> {
             block_bytes,
             buf: Vec::new(),
             filled: 0,
-            first_line: 1,
+            next_seq: 0,
             eof: false,
         }
     }
@@ -466,14 +477,13 @@ impl<R: std::io::Read> Cutter<R> {
                 next.resize(tail, 0);
             }
             next[..tail].copy_from_slice(&self.buf[cut..self.filled]);
-            let lines = memchr::memchr_iter(b'\n', &self.buf[..cut]).count() as u64;
             let block = Block {
-                first_line: self.first_line,
+                seq: self.next_seq,
                 buffer: std::mem::replace(&mut self.buf, next),
                 len: cut,
             };
             self.filled = tail;
-            self.first_line += lines;
+            self.next_seq += 1;
             return Some(Ok(block));
         }
         None
@@ -512,8 +522,10 @@ where
     F: Fn(&[u8], &mut [ScoredDoc<'_>]) -> T + Sync,
 {
     let mut out = BlockOutput {
+        seq: block.seq,
         queries: Vec::new(),
         lines: 0,
+        newlines: 0,
         tag: Tag::None,
         error: None,
         duplicates: 0,
@@ -527,9 +539,11 @@ where
     let mut stretches: Vec<(usize, usize)> = Vec::new(); // (query, first doc)
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    for (this_line, ([qid, _, docid, _, score, tag], n)) in
-        (block.first_line..).zip(records::<6>(block.bytes()))
-    {
+    // Records are the lines and, last, the bytes after the last newline.
+    let mut records_seen = 0;
+    for ([qid, _, docid, _, score, tag], n) in records::<6>(block.bytes()) {
+        records_seen += 1;
+        let this_line = records_seen;
         if n == 0 {
             continue;
         }
@@ -569,6 +583,7 @@ where
     if out.error.is_some() {
         return out;
     }
+    out.newlines = records_seen.saturating_sub(1);
     let groups = by_query(&qids, &stretches, &mut docs);
     let results: ByQuery<std::result::Result<T, Duplicates>> = groups
         .into_par_iter()
@@ -734,11 +749,11 @@ fn exact_duplicates(docs: &[ScoredDoc<'_>]) -> Option<(usize, u64)> {
 
 /// The line number of the `index`-th line of query `qid` in a block (error path only).
 fn nth_line_of(block: &Block, qid: &[u8], index: usize) -> u64 {
-    (block.first_line..)
+    (1..)
         .zip(lines(block.bytes()))
         .filter(|(_, line)| qid_of(line) == Some(qid))
         .nth(index)
-        .map_or(block.first_line, |(n, _)| n)
+        .map_or(1, |(n, _)| n)
 }
 
 /// A run score: any decimal or exponent notation, read as trec_eval does (a double
