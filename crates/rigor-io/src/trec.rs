@@ -46,7 +46,7 @@ fn read_qrels_in_chunks(path: &Path, chunk_bytes: usize) -> Result<(Qrels, FileD
 fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
     let parsed: Vec<QrelsChunk> = line_chunks(bytes, chunk_bytes)
         .into_par_iter()
-        .map(|(chunk, first_line)| parse_qrels_chunk(chunk, first_line))
+        .map(|(chunk, first_line)| parse_qrels_chunk(bytes, chunk, first_line))
         .collect();
     // Queries in order of first appearance, with their judgments up to the first bad
     // line (a query's lines need not be contiguous).
@@ -76,15 +76,16 @@ fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
     let indexed: Vec<Indexed> = queries
         .into_par_iter()
         .map(|(qid, judgments)| {
-            let pairs = judgments.iter().map(|j| (j.docid, j.grade));
+            let pairs = judgments.iter().map(|j| (j.docid(bytes), j.grade));
             QueryJudgments::from_pairs(pairs)
                 .map(|j| (Box::from(qid), j))
-                .map_err(|k| (judgments[k].line, qid, judgments[k].docid))
+                .map_err(|k| (judgments[k].start, qid, judgments[k].docid(bytes)))
         })
         .collect();
-    let repeated = indexed.iter().filter_map(|r| r.as_ref().err()).min();
+    let repeated = (indexed.iter().filter_map(|r| r.as_ref().err()).min())
+        .map(|&(start, qid, docid)| (line_at(bytes, start), qid, docid));
     match (repeated, bad_line) {
-        (Some(&(line, qid, docid)), bad) if bad.as_ref().is_none_or(|(l, _)| line < *l) => {
+        (Some((line, qid, docid)), bad) if bad.as_ref().is_none_or(|(l, _)| line < *l) => {
             Err(Error::line(
                 path,
                 line,
@@ -104,17 +105,31 @@ fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
 /// Bytes of qrels parsed per parallel chunk.
 const QRELS_CHUNK: usize = 1 << 20;
 
-/// One judgment of a query.
-struct Judgment<'a> {
-    docid: &'a [u8],
+/// One judgment of a query: its docid as a place in the file's bytes (16 bytes a
+/// judgment rather than 32 with a slice and a line number; a million-line qrels file
+/// holds all of them at once), its grade. The line number, needed only to report a
+/// document judged twice, is found again from the place.
+struct Judgment {
+    start: u64,
+    len: u32,
     grade: i32,
-    line: u64,
+}
+
+impl Judgment {
+    fn docid<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
+        &bytes[self.start as usize..self.start as usize + self.len as usize]
+    }
+}
+
+/// The number of the line that byte `at` of `bytes` is on (error path only).
+fn line_at(bytes: &[u8], at: u64) -> u64 {
+    1 + memchr::memchr_iter(b'\n', &bytes[..at as usize]).count() as u64
 }
 
 /// A chunk's judgments by query (in order of first appearance), up to its first bad
 /// line (line, problem) if any.
 struct QrelsChunk<'a> {
-    queries: Vec<(&'a [u8], Vec<Judgment<'a>>)>,
+    queries: Vec<(&'a [u8], Vec<Judgment>)>,
     error: Option<(u64, String)>,
 }
 
@@ -148,7 +163,10 @@ fn line_chunks(bytes: &[u8], size: usize) -> Vec<(&[u8], u64)> {
         .collect()
 }
 
-fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
+/// The judgments of `chunk`, a piece of the file's `bytes`.
+fn parse_qrels_chunk<'a>(bytes: &'a [u8], chunk: &'a [u8], first_line: u64) -> QrelsChunk<'a> {
+    // Where the chunk lies in the file: docids are kept as places in `bytes`.
+    let base = chunk.as_ptr() as usize - bytes.as_ptr() as usize;
     let mut out = QrelsChunk {
         queries: Vec::new(),
         error: None,
@@ -188,10 +206,14 @@ fn parse_qrels_chunk(chunk: &[u8], first_line: u64) -> QrelsChunk<'_> {
                 queries.len() - 1
             });
         }
+        let Ok(len) = u32::try_from(docid.len()) else {
+            out.error = Some((line_no, "document id longer than 4 GiB".to_string()));
+            break;
+        };
         out.queries[current].1.push(Judgment {
-            docid,
+            start: (base + (docid.as_ptr() as usize - chunk.as_ptr() as usize)) as u64,
+            len,
             grade,
-            line: line_no,
         });
     }
     out
