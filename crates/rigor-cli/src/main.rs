@@ -20,13 +20,13 @@ mod tracking;
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
 /// mimalloc rather than glibc's allocator: glibc returns large freed blocks to the OS
 /// and faults fresh zeroed pages in for the next, which made a tenth of `eval ir`'s
 /// time page faults and mmap lock contention between the pool threads.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use clap::{Parser, Subcommand};
 
 /// rigor — decision-quality evidence for ML research teams.
 ///

@@ -2,7 +2,6 @@
 //! counter for progress bars, a content digest computed as the bytes go by, and clear
 //! errors for directories and missing files.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -109,12 +108,15 @@ impl<R: Read> Read for Counting<'_, R> {
 
 /// Reads a whole (possibly gzip) file into memory; for small inputs such as qrels.
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {
-    read_all_digested(path).map(|(bytes, _)| bytes)
+    let (stored, unzipped) = read_stored(path)?;
+    Ok(unzipped.unwrap_or(stored))
 }
 
 /// [`read_all`] with the file's digest.
 pub fn read_all_digested(path: &Path) -> Result<(Vec<u8>, FileDigest)> {
-    read_all_with_digest(path, <[u8]>::to_vec)
+    let (stored, unzipped) = read_stored(path)?;
+    let digest = digest_of(&stored);
+    Ok((unzipped.unwrap_or(stored), digest))
 }
 
 /// Reads a whole (possibly gzip) file and hands its contents to `parse`, while the
@@ -125,25 +127,32 @@ pub fn read_all_with_digest<T: Send>(
     path: &Path,
     parse: impl FnOnce(&[u8]) -> T + Send,
 ) -> Result<(T, FileDigest)> {
+    let (stored, unzipped) = read_stored(path)?;
+    let contents = unzipped.as_deref().unwrap_or(&stored);
+    let (digest, parsed) = rayon::join(|| digest_of(&stored), || parse(contents));
+    Ok((parsed, digest))
+}
+
+/// A file's bytes as stored, and its contents decompressed when it is gzip.
+fn read_stored(path: &Path) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
     check_file(path)?;
     let stored = read_whole(path).map_err(|e| Error::io(path, e))?;
-    let contents: Cow<[u8]> = if is_gzip(&stored) {
-        let mut out = Vec::new();
-        MultiGzDecoder::new(&stored[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::io(path, e))?;
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(&stored)
-    };
-    let (digest, parsed) = rayon::join(
-        || FileDigest {
-            blake3: blake3::hash(&stored).to_hex().to_string(),
-            bytes: stored.len() as u64,
-        },
-        || parse(&contents),
-    );
-    Ok((parsed, digest))
+    if !is_gzip(&stored) {
+        return Ok((stored, None));
+    }
+    let mut out = Vec::new();
+    MultiGzDecoder::new(&stored[..])
+        .read_to_end(&mut out)
+        .map_err(|e| Error::io(path, e))?;
+    Ok((stored, Some(out)))
+}
+
+/// The digest of a file's bytes as stored.
+fn digest_of(stored: &[u8]) -> FileDigest {
+    FileDigest {
+        blake3: blake3::hash(stored).to_hex().to_string(),
+        bytes: stored.len() as u64,
+    }
 }
 
 /// A file's bytes. A large file is read in pieces on every core at once: the time

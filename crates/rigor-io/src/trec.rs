@@ -46,7 +46,7 @@ fn read_qrels_in_chunks(path: &Path, chunk_bytes: usize) -> Result<(Qrels, FileD
 fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
     let parsed: Vec<QrelsChunk> = line_chunks(bytes, chunk_bytes)
         .into_par_iter()
-        .map(|(chunk, first_line)| parse_qrels_chunk(bytes, chunk, first_line))
+        .map(|chunk| parse_qrels_chunk(bytes, chunk))
         .collect();
     // Queries in order of first appearance, with their judgments up to the first bad
     // line (a query's lines need not be contiguous).
@@ -71,7 +71,7 @@ fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
     if queries.is_empty() && bad_line.is_none() {
         return Err(Error::file(path, "holds no judgments (only blank lines)"));
     }
-    // Each query indexed, or (line, qid, docid) of its first repeated judgment.
+    // Each query indexed, or (place, qid, docid) of its first repeated judgment.
     type Indexed<'a> = std::result::Result<(Box<[u8]>, QueryJudgments), (u64, &'a [u8], &'a [u8])>;
     let indexed: Vec<Indexed> = queries
         .into_par_iter()
@@ -82,13 +82,13 @@ fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
                 .map_err(|k| (judgments[k].start, qid, judgments[k].docid(bytes)))
         })
         .collect();
-    let repeated = (indexed.iter().filter_map(|r| r.as_ref().err()).min())
-        .map(|&(start, qid, docid)| (line_at(bytes, start), qid, docid));
+    // Both errors are places in `bytes`: the earlier one is reported.
+    let repeated = indexed.iter().filter_map(|r| r.as_ref().err()).min();
     match (repeated, bad_line) {
-        (Some((line, qid, docid)), bad) if bad.as_ref().is_none_or(|(l, _)| line < *l) => {
+        (Some(&(at, qid, docid)), bad) if bad.as_ref().is_none_or(|(b, _)| at < *b) => {
             Err(Error::line(
                 path,
-                line,
+                line_at(bytes, at),
                 format!(
                     "document '{}' is judged twice for query '{}' (trec_eval refuses duplicate judgments)",
                     show(docid),
@@ -96,7 +96,7 @@ fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
                 ),
             ))
         }
-        (_, Some((line, problem))) => Err(Error::line(path, line, problem)),
+        (_, Some((at, problem))) => Err(Error::line(path, line_at(bytes, at), problem)),
         // No repeat and no bad line: every query was indexed.
         _ => Ok(Qrels::from_queries(indexed.into_iter().flatten())),
     }
@@ -127,15 +127,14 @@ fn line_at(bytes: &[u8], at: u64) -> u64 {
 }
 
 /// A chunk's judgments by query (in order of first appearance), up to its first bad
-/// line (line, problem) if any.
+/// line (its place in the file's bytes, the problem) if any.
 struct QrelsChunk<'a> {
     queries: Vec<(&'a [u8], Vec<Judgment>)>,
     error: Option<(u64, String)>,
 }
 
-/// `bytes` cut after a newline about every `size` bytes, each piece with the number of
-/// its first line.
-fn line_chunks(bytes: &[u8], size: usize) -> Vec<(&[u8], u64)> {
+/// `bytes` cut after a newline about every `size` bytes.
+fn line_chunks(bytes: &[u8], size: usize) -> Vec<&[u8]> {
     let mut pieces = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -147,50 +146,39 @@ fn line_chunks(bytes: &[u8], size: usize) -> Vec<(&[u8], u64)> {
         pieces.push(piece);
         rest = tail;
     }
-    let newlines: Vec<u64> = pieces
-        .par_iter()
-        .map(|p| memchr::memchr_iter(b'\n', p).count() as u64)
-        .collect();
-    let mut first = 1;
     pieces
-        .into_iter()
-        .zip(newlines)
-        .map(|(p, n)| {
-            let at = first;
-            first += n;
-            (p, at)
-        })
-        .collect()
 }
 
-/// The judgments of `chunk`, a piece of the file's `bytes`.
-fn parse_qrels_chunk<'a>(bytes: &'a [u8], chunk: &'a [u8], first_line: u64) -> QrelsChunk<'a> {
-    // Where the chunk lies in the file: docids are kept as places in `bytes`.
-    let base = chunk.as_ptr() as usize - bytes.as_ptr() as usize;
+/// The judgments of `chunk`, a piece of the file's `bytes`. Docids and errors are kept
+/// as places in `bytes`; line numbers are counted only for the error reported.
+fn parse_qrels_chunk<'a>(bytes: &'a [u8], chunk: &'a [u8]) -> QrelsChunk<'a> {
+    let at = |field: &[u8]| (field.as_ptr() as usize - bytes.as_ptr() as usize) as u64;
     let mut out = QrelsChunk {
         queries: Vec::new(),
         error: None,
     };
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
-    for (line_no, ([qid, _, docid, rel], n)) in (first_line..).zip(records::<4>(chunk)) {
+    for ([qid, _, docid, rel], n) in records::<4>(chunk) {
         if n != 4 {
             if n == 0 {
                 continue;
             }
-            let line = lines(chunk).nth((line_no - first_line) as usize);
+            // The line from its first field on.
+            let rest = &bytes[at(qid) as usize..];
+            let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
             out.error = Some((
-                line_no,
+                at(qid),
                 format!(
                     "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
-                    line.map_or(n, |l| fields(l).count())
+                    fields(line).count()
                 ),
             ));
             break;
         }
         let Some(grade) = parse_grade(rel) else {
             out.error = Some((
-                line_no,
+                at(qid),
                 format!("relevance '{}' is not an integer", show(rel)),
             ));
             break;
@@ -207,11 +195,11 @@ fn parse_qrels_chunk<'a>(bytes: &'a [u8], chunk: &'a [u8], first_line: u64) -> Q
             });
         }
         let Ok(len) = u32::try_from(docid.len()) else {
-            out.error = Some((line_no, "document id longer than 4 GiB".to_string()));
+            out.error = Some((at(qid), "document id longer than 4 GiB".to_string()));
             break;
         };
         out.queries[current].1.push(Judgment {
-            start: (base + (docid.as_ptr() as usize - chunk.as_ptr() as usize)) as u64,
+            start: at(docid),
             len,
             grade,
         });
