@@ -121,15 +121,24 @@ pub fn read_all_digested(path: &Path) -> Result<(Vec<u8>, FileDigest)> {
 
 /// Reads a whole (possibly gzip) file and hands its contents to `parse`, while the
 /// file's digest is computed on another core: the hash is then off the path from the
-/// disk to the parsed result (a sixth of reading a large qrels file). For inputs read
-/// whole, such as qrels.
+/// disk to the parsed result (a sixth of reading a large qrels file). The contents are
+/// shared, so that what `parse` returns may keep pieces of them without a copy. For
+/// inputs read whole, such as qrels.
 pub fn read_all_with_digest<T: Send>(
     path: &Path,
-    parse: impl FnOnce(&[u8]) -> T + Send,
+    parse: impl FnOnce(&Arc<Vec<u8>>) -> T + Send,
 ) -> Result<(T, FileDigest)> {
     let (stored, unzipped) = read_stored(path)?;
-    let contents = unzipped.as_deref().unwrap_or(&stored);
-    let (digest, parsed) = rayon::join(|| digest_of(&stored), || parse(contents));
+    let (digest, parsed) = match unzipped {
+        None => {
+            let contents = Arc::new(stored);
+            rayon::join(|| digest_of(&contents), || parse(&contents))
+        }
+        Some(contents) => {
+            let contents = Arc::new(contents);
+            rayon::join(|| digest_of(&stored), || parse(&contents))
+        }
+    };
     Ok((parsed, digest))
 }
 

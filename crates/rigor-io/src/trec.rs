@@ -14,10 +14,10 @@
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
-use rigor_metrics::ir::{same_bytes, Qrels, QueryJudgments, ScoredDoc};
+use rigor_metrics::ir::{same_bytes, JudgmentsBuilder, Place, Qrels, QueryJudgments, ScoredDoc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::decimal::plain_decimal;
@@ -29,95 +29,81 @@ use crate::records::records;
 
 /// Reads a qrels file (plain or gzip), with its digest.
 ///
-/// The file is read whole, parsed in parallel chunks, grouped by query, and each
-/// query's judgments indexed in parallel. Errors are the ones a line-by-line reading
-/// meets first: a bad line, or a document judged twice before it.
+/// The file is read whole and parsed in parallel chunks, each query's judgments
+/// indexed as they are parsed; a query whose lines lie in several chunks is merged.
+/// The judged document ids stay in the file's contents, which the qrels keep. Errors
+/// are the ones a line-by-line reading meets first: a bad line, or a document judged
+/// twice before it.
 pub fn read_qrels(path: &Path) -> Result<(Qrels, FileDigest)> {
     read_qrels_in_chunks(path, QRELS_CHUNK)
 }
 
 fn read_qrels_in_chunks(path: &Path, chunk_bytes: usize) -> Result<(Qrels, FileDigest)> {
-    let (qrels, digest) =
-        read_all_with_digest(path, |bytes| parse_qrels(path, bytes, chunk_bytes))?;
+    let (qrels, digest) = read_all_with_digest(path, |text| parse_qrels(path, text, chunk_bytes))?;
     Ok((qrels?, digest))
 }
 
-/// The qrels in `bytes` (the contents of `path`), parsed in chunks of `chunk_bytes`.
-fn parse_qrels(path: &Path, bytes: &[u8], chunk_bytes: usize) -> Result<Qrels> {
+/// The qrels in `text` (the contents of `path`), parsed in chunks of `chunk_bytes`.
+fn parse_qrels(path: &Path, text: &Arc<Vec<u8>>, chunk_bytes: usize) -> Result<Qrels> {
+    let bytes = text.as_slice();
     let parsed: Vec<QrelsChunk> = line_chunks(bytes, chunk_bytes)
         .into_par_iter()
         .map(|chunk| parse_qrels_chunk(bytes, chunk))
         .collect();
-    // Queries in order of first appearance, with their judgments up to the first bad
-    // line (a query's lines need not be contiguous).
+    // Queries in order of first appearance (a query's lines need not be contiguous),
+    // chunk by chunk up to the first one with a problem: a bad line or a repeated
+    // judgment of its own, or one that repeats a judgment of an earlier chunk. The
+    // first of them in the file is the one reported.
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
-    let mut queries: Vec<(&[u8], Vec<Judgment>)> = Vec::new();
-    let mut bad_line = None;
+    let mut queries: Vec<(&[u8], JudgmentsBuilder)> = Vec::new();
     for chunk in parsed {
+        let mut problem = chunk.problem;
         for (qid, judgments) in chunk.queries {
-            match index.get(qid) {
-                Some(&i) => queries[i].1.extend(judgments),
-                None => {
-                    index.insert(qid, queries.len());
-                    queries.push((qid, judgments));
+            let Some(&i) = index.get(qid) else {
+                index.insert(qid, queries.len());
+                queries.push((qid, judgments));
+                continue;
+            };
+            if let Some(repeat) = queries[i].1.merge(bytes, judgments) {
+                let at = repeat.start() as u64;
+                if problem.as_ref().is_none_or(|p| at < p.at) {
+                    problem = Some(Problem::repeat(at, qid, repeat.of(bytes)));
                 }
             }
         }
-        if let Some(e) = chunk.error {
-            bad_line = Some(e);
-            break;
+        if let Some(p) = problem {
+            return Err(Error::line(path, line_at(bytes, p.at), p.problem));
         }
     }
-    if queries.is_empty() && bad_line.is_none() {
+    if queries.is_empty() {
         return Err(Error::file(path, "holds no judgments (only blank lines)"));
     }
-    // Each query indexed, or (place, qid, docid) of its first repeated judgment.
-    type Indexed<'a> = std::result::Result<(Box<[u8]>, QueryJudgments), (u64, &'a [u8], &'a [u8])>;
-    let indexed: Vec<Indexed> = queries
+    let indexed: Vec<(Box<[u8]>, QueryJudgments)> = queries
         .into_par_iter()
-        .map(|(qid, judgments)| {
-            let pairs = judgments.iter().map(|j| (j.docid(bytes), j.grade));
-            QueryJudgments::from_pairs(pairs)
-                .map(|j| (Box::from(qid), j))
-                .map_err(|k| (judgments[k].start, qid, judgments[k].docid(bytes)))
-        })
+        .map(|(qid, judgments)| (Box::from(qid), judgments.finish(Arc::clone(text))))
         .collect();
-    // Both errors are places in `bytes`: the earlier one is reported.
-    let repeated = indexed.iter().filter_map(|r| r.as_ref().err()).min();
-    match (repeated, bad_line) {
-        (Some(&(at, qid, docid)), bad) if bad.as_ref().is_none_or(|(b, _)| at < *b) => {
-            Err(Error::line(
-                path,
-                line_at(bytes, at),
-                format!(
-                    "document '{}' is judged twice for query '{}' (trec_eval refuses duplicate judgments)",
-                    show(docid),
-                    show(qid)
-                ),
-            ))
-        }
-        (_, Some((at, problem))) => Err(Error::line(path, line_at(bytes, at), problem)),
-        // No repeat and no bad line: every query was indexed.
-        _ => Ok(Qrels::from_queries(indexed.into_iter().flatten())),
-    }
+    Ok(Qrels::from_queries(indexed))
 }
 
 /// Bytes of qrels parsed per parallel chunk.
 const QRELS_CHUNK: usize = 1 << 20;
 
-/// One judgment of a query: its docid as a place in the file's bytes (16 bytes a
-/// judgment rather than 32 with a slice and a line number; a million-line qrels file
-/// holds all of them at once), its grade. The line number, needed only to report a
-/// document judged twice, is found again from the place.
-struct Judgment {
-    start: u64,
-    len: u32,
-    grade: i32,
+/// The first problem of a qrels file (or of a chunk), at a place in its bytes.
+struct Problem {
+    at: u64,
+    problem: String,
 }
 
-impl Judgment {
-    fn docid<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
-        &bytes[self.start as usize..self.start as usize + self.len as usize]
+impl Problem {
+    fn repeat(at: u64, qid: &[u8], docid: &[u8]) -> Problem {
+        Problem {
+            at,
+            problem: format!(
+                "document '{}' is judged twice for query '{}' (trec_eval refuses duplicate judgments)",
+                show(docid),
+                show(qid)
+            ),
+        }
     }
 }
 
@@ -126,11 +112,11 @@ fn line_at(bytes: &[u8], at: u64) -> u64 {
     1 + memchr::memchr_iter(b'\n', &bytes[..at as usize]).count() as u64
 }
 
-/// A chunk's judgments by query (in order of first appearance), up to its first bad
-/// line (its place in the file's bytes, the problem) if any.
+/// A chunk's judgments by query (in order of first appearance), up to its first
+/// problem if any.
 struct QrelsChunk<'a> {
-    queries: Vec<(&'a [u8], Vec<Judgment>)>,
-    error: Option<(u64, String)>,
+    queries: Vec<(&'a [u8], JudgmentsBuilder)>,
+    problem: Option<Problem>,
 }
 
 /// `bytes` cut after a newline about every `size` bytes.
@@ -149,17 +135,24 @@ fn line_chunks(bytes: &[u8], size: usize) -> Vec<&[u8]> {
     pieces
 }
 
-/// The judgments of `chunk`, a piece of the file's `bytes`. Docids and errors are kept
-/// as places in `bytes`; line numbers are counted only for the error reported.
+/// The judgments of `chunk`, a piece of the file's `bytes`, indexed by query. Docids
+/// and problems are kept as places in `bytes`; line numbers are counted only for the
+/// error reported.
 fn parse_qrels_chunk<'a>(bytes: &'a [u8], chunk: &'a [u8]) -> QrelsChunk<'a> {
     let at = |field: &[u8]| (field.as_ptr() as usize - bytes.as_ptr() as usize) as u64;
     let mut out = QrelsChunk {
         queries: Vec::new(),
-        error: None,
+        problem: None,
     };
     let mut index: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut current = usize::MAX;
     for ([qid, _, docid, rel], n) in records::<4>(chunk) {
+        let problem = |problem: String| {
+            Some(Problem {
+                at: at(qid),
+                problem,
+            })
+        };
         if n != 4 {
             if n == 0 {
                 continue;
@@ -167,42 +160,35 @@ fn parse_qrels_chunk<'a>(bytes: &'a [u8], chunk: &'a [u8]) -> QrelsChunk<'a> {
             // The line from its first field on.
             let rest = &bytes[at(qid) as usize..];
             let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
-            out.error = Some((
-                at(qid),
-                format!(
-                    "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
-                    fields(line).count()
-                ),
+            out.problem = problem(format!(
+                "expected 4 fields (qid iter docid rel), found {}: is this a run file?",
+                fields(line).count()
             ));
             break;
         }
         let Some(grade) = parse_grade(rel) else {
-            out.error = Some((
-                at(qid),
-                format!("relevance '{}' is not an integer", show(rel)),
-            ));
+            out.problem = problem(format!("relevance '{}' is not an integer", show(rel)));
             break;
         };
         if current == usize::MAX || !same_bytes(out.queries[current].0, qid) {
             let queries = &mut out.queries;
             current = *index.entry(qid).or_insert_with(|| {
                 // Room for as many judgments as the last query had: queries of one
-                // qrels file are judged to similar depths, and a vector grown from
-                // empty is copied and reallocated some seven times.
+                // qrels file are judged to similar depths, and a table grown from
+                // empty is rebuilt some seven times.
                 let room = queries.last().map_or(0, |(_, j)| j.len());
-                queries.push((qid, Vec::with_capacity(room)));
+                queries.push((qid, JudgmentsBuilder::with_capacity(room)));
                 queries.len() - 1
             });
         }
-        let Ok(len) = u32::try_from(docid.len()) else {
-            out.error = Some((at(qid), "document id longer than 4 GiB".to_string()));
+        let Some(place) = Place::new(at(docid) as usize, docid.len()) else {
+            out.problem = problem(format!("document id longer than {} bytes", Place::MAX_LEN));
             break;
         };
-        out.queries[current].1.push(Judgment {
-            start: at(docid),
-            len,
-            grade,
-        });
+        if out.queries[current].1.insert(bytes, place, grade).is_err() {
+            out.problem = Some(Problem::repeat(at(qid), qid, docid));
+            break;
+        }
     }
     out
 }
@@ -841,6 +827,97 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(":2: relevance 'x' is not an integer"), "{e}");
+        }
+    }
+
+    /// Random small qrels (repeats, bad grades, short lines, queries in several
+    /// stretches), read in chunks of many sizes: the same judgments, or the same first
+    /// problem at the same line, as a line-by-line reading with [`QrelsBuilder`].
+    #[test]
+    fn qrels_in_chunks_read_as_line_by_line() {
+        use rigor_metrics::ir::QrelsBuilder;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut below = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for case in 0..300 {
+            let mut text = String::new();
+            for _ in 0..below(30) {
+                let line = match below(40) {
+                    0 => String::new(),
+                    1 if case % 3 == 0 => "q1 0 a x".to_string(),
+                    2 if case % 4 == 0 => "q2 0 b".to_string(),
+                    _ => format!(
+                        "q{} 0 {} {}",
+                        below(3),
+                        ["a", "b", "c", "d", "e"][below(5) as usize],
+                        below(4) as i64 - 1
+                    ),
+                };
+                text.push_str(&line);
+                text.push('\n');
+            }
+            // The reference: line by line.
+            let mut b = QrelsBuilder::new();
+            let mut expected: std::result::Result<(), (usize, &str)> = Ok(());
+            for (i, line) in text.lines().enumerate() {
+                let f: Vec<&str> = line.split_whitespace().collect();
+                let problem = match f.len() {
+                    0 => continue,
+                    4 => match f[3].parse::<i32>() {
+                        Ok(g) if b.add(f[0].as_bytes(), f[2].as_bytes(), g).is_err() => {
+                            "judged twice"
+                        }
+                        Ok(_) => continue,
+                        Err(_) => "not an integer",
+                    },
+                    _ => "expected 4 fields",
+                };
+                expected = Err((i + 1, problem));
+                break;
+            }
+            let reference = b.build();
+            let mut file = tempfile::NamedTempFile::new().unwrap();
+            file.write_all(text.as_bytes()).unwrap();
+            for size in [1, 3, 8, 17, 40, 1 << 20] {
+                match (read_qrels_in_chunks(file.path(), size), expected) {
+                    (Ok((q, _)), Ok(())) => {
+                        assert_eq!(q.qids(), reference.qids(), "{text}");
+                        for qid in reference.qids() {
+                            let (got, want) =
+                                (q.query(qid).unwrap(), reference.query(qid).unwrap());
+                            assert_eq!(got.len(), want.len());
+                            assert_eq!(got.ideal_gains(), want.ideal_gains());
+                            assert_eq!(got.num_rel(1), want.num_rel(1));
+                            assert_eq!(got.num_nonrel(1), want.num_nonrel(1));
+                            for d in ["a", "b", "c", "d", "e"] {
+                                assert_eq!(got.label(d.as_bytes()), want.label(d.as_bytes()));
+                            }
+                        }
+                    }
+                    (Err(e), Err((line, problem))) => {
+                        let e = e.to_string();
+                        assert!(
+                            e.contains(&format!(":{line}: ")) && e.contains(problem),
+                            "size {size}: {e}\n{text}"
+                        );
+                    }
+                    (Err(e), Ok(())) if text.trim().is_empty() => {
+                        let e = e.to_string();
+                        assert!(
+                            e.contains("holds no judgments") || e.contains("empty"),
+                            "{e}"
+                        );
+                    }
+                    (got, want) => panic!(
+                        "size {size}: {:?} against {want:?}\n{text}",
+                        got.map(|_| ())
+                    ),
+                }
+            }
         }
     }
 

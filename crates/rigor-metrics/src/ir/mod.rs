@@ -9,4 +9,7 @@ pub mod qrels;
 
 pub use evaluate::{evaluate, evaluate_ranking, ranked_grades, trec_order, ScoredDoc};
 pub use measure::{Kind, Measure, MeasureError};
-pub use qrels::{docid_hash, same_bytes, DuplicateJudgment, Qrels, QrelsBuilder, QueryJudgments};
+pub use qrels::{
+    docid_hash, same_bytes, JudgmentsBuilder, Place, Qrels, QrelsBuilder, QueryJudgments, Refusal,
+    RefusedJudgment,
+};

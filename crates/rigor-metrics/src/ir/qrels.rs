@@ -7,6 +7,7 @@
 //!   NumRel, skipped by Bpref, gain 0 — but the document is still in the qrels.
 
 use std::hash::Hasher;
+use std::sync::Arc;
 
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
@@ -14,13 +15,14 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 /// The judgments of one query.
 ///
-/// The judged document ids lie back to back in one buffer, found through a hash table
-/// of (offset, length, grade): one allocation per query rather than per document, and a
-/// lookup (once per retrieved document) compares against bytes that sit together.
+/// The judged document ids are not copied: they stay where they lie in a text shared by
+/// every query (a qrels file's contents, read once), found through a hash table of
+/// ([`Place`], grade). The qrels then take little more memory than their file, and
+/// fresh memory is what a short process pays most for on a busy machine.
 #[derive(Debug, Clone, Default)]
 pub struct QueryJudgments {
-    docids: Vec<u8>,
-    table: HashTable<(u32, u32, i32)>,
+    text: Arc<Vec<u8>>,
+    table: HashTable<(Place, i32)>,
     /// Positive grades, descending: the ideal ranking's gains for nDCG.
     ideal: Vec<i32>,
     /// Number of judged documents per grade ≥ 0, ascending by grade.
@@ -37,13 +39,10 @@ impl QueryJudgments {
     /// [`QueryJudgments::label`] of a document whose [`docid_hash`] is known.
     #[inline]
     pub fn label_hashed(&self, docid: &[u8], hash: u64) -> Option<i32> {
+        let text = self.text.as_slice();
         self.table
-            .find(hash, |&e| same_bytes(self.docid(e), docid))
-            .map(|e| e.2)
-    }
-
-    fn docid(&self, entry: (u32, u32, i32)) -> &[u8] {
-        stored(&self.docids, entry)
+            .find(hash, |&(place, _)| same_bytes(place.of(text), docid))
+            .map(|e| e.1)
     }
 
     /// Number of documents with grade ≥ `level` (trec_eval `num_rel`).
@@ -77,54 +76,134 @@ impl QueryJudgments {
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }
+}
 
-    /// A query's judgments from its `(docid, grade)` pairs in file order. A document
-    /// judged twice is refused, as trec_eval refuses it: `Err(i)` names the pair that
-    /// repeats an earlier one.
-    pub fn from_pairs<'a>(
-        pairs: impl ExactSizeIterator<Item = (&'a [u8], i32)> + Clone,
-    ) -> Result<QueryJudgments, usize> {
-        let mut j = QueryJudgments {
-            docids: Vec::with_capacity(pairs.clone().map(|(d, _)| d.len()).sum()),
-            table: HashTable::with_capacity(pairs.len()),
-            ..QueryJudgments::default()
-        };
-        let mut ideal = Vec::new();
-        for (i, (docid, grade)) in pairs.enumerate() {
-            let QueryJudgments { docids, table, .. } = &mut j;
-            // One probe finds a repeat or the free slot.
-            let entry = table.entry(
-                docid_hash(docid),
-                |&e| same_bytes(stored(docids, e), docid),
-                |&e| docid_hash(stored(docids, e)),
-            );
-            let Entry::Vacant(free) = entry else {
-                return Err(i);
-            };
-            // Offsets are u32: a query's document ids beyond 4 GiB are not supported.
-            free.insert((docids.len() as u32, docid.len() as u32, grade));
-            docids.extend_from_slice(docid);
-            if grade > 0 {
-                ideal.push(grade);
-            }
-            if grade >= 0 {
-                // Grades are few (0..=4 in most qrels): a short list beats a map.
-                match j.grade_counts.iter_mut().find(|(g, _)| *g == grade) {
-                    Some((_, n)) => *n += 1,
-                    None => j.grade_counts.push((grade, 1)),
-                }
-            }
+/// Where a judged document's id lies in the shared text: its start (below 2^40) and
+/// length (below 2^24) in 8 bytes kept as two `u32`s, so that a table entry with its
+/// grade takes 12 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place([u32; 2]);
+
+impl Place {
+    /// Longest document id a [`Place`] can hold, in bytes.
+    pub const MAX_LEN: usize = (1 << 24) - 1;
+
+    /// `None` when the start or the length is too large to hold.
+    pub fn new(start: usize, len: usize) -> Option<Place> {
+        if len > Self::MAX_LEN || start >> 40 != 0 {
+            return None;
         }
-        ideal.sort_unstable_by(|a, b| b.cmp(a));
-        j.ideal = ideal;
-        j.grade_counts.sort_unstable();
-        Ok(j)
+        let packed = (start as u64) << 24 | len as u64;
+        Some(Place([packed as u32, (packed >> 32) as u32]))
+    }
+
+    pub fn start(self) -> usize {
+        ((u64::from(self.0[1]) << 32 | u64::from(self.0[0])) >> 24) as usize
+    }
+
+    pub fn len(self) -> usize {
+        (self.0[0] & Self::MAX_LEN as u32) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes at this place of `text`.
+    #[inline]
+    pub fn of(self, text: &[u8]) -> &[u8] {
+        let start = self.start();
+        &text[start..start + self.len()]
     }
 }
 
-/// The document id a table entry (offset, length, grade) points to in `docids`.
-fn stored(docids: &[u8], (start, len, _): (u32, u32, i32)) -> &[u8] {
-    &docids[start as usize..(start + len) as usize]
+/// One query's judgments as they are read, documents given by their [`Place`] in a
+/// text the caller holds; a query whose lines lie in several stretches of a file is
+/// built from each stretch apart, then [merged](JudgmentsBuilder::merge).
+#[derive(Debug, Default)]
+pub struct JudgmentsBuilder {
+    table: HashTable<(Place, i32)>,
+    ideal: Vec<i32>,
+    grade_counts: Vec<(i32, usize)>,
+}
+
+impl JudgmentsBuilder {
+    pub fn with_capacity(judgments: usize) -> Self {
+        JudgmentsBuilder {
+            table: HashTable::with_capacity(judgments),
+            ..JudgmentsBuilder::default()
+        }
+    }
+
+    /// Number of documents so far.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Adds the document at `place` of `text` with its grade; `Err(())` if the query
+    /// already has it (trec_eval refuses a document judged twice), and nothing added.
+    #[inline]
+    #[allow(clippy::result_unit_err)]
+    pub fn insert(&mut self, text: &[u8], place: Place, grade: i32) -> Result<(), ()> {
+        let docid = place.of(text);
+        // One probe finds a repeat or the free slot.
+        let entry = self.table.entry(
+            docid_hash(docid),
+            |&(p, _)| same_bytes(p.of(text), docid),
+            |&(p, _)| docid_hash(p.of(text)),
+        );
+        let Entry::Vacant(free) = entry else {
+            return Err(());
+        };
+        free.insert((place, grade));
+        if grade > 0 {
+            self.ideal.push(grade);
+        }
+        if grade >= 0 {
+            // Grades are few (0..=4 in most qrels): a short list beats a map.
+            match self.grade_counts.iter_mut().find(|(g, _)| *g == grade) {
+                Some((_, n)) => *n += 1,
+                None => self.grade_counts.push((grade, 1)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the documents of `later`, built from lines of the same query further on in
+    /// `text`. Returns the first (by place) of `later`'s documents that this builder
+    /// already had — the first repeated judgment among them — after adding the rest.
+    pub fn merge(&mut self, text: &[u8], later: JudgmentsBuilder) -> Option<Place> {
+        let mut repeat: Option<Place> = None;
+        for (place, grade) in later.table {
+            if self.insert(text, place, grade).is_err()
+                && repeat.is_none_or(|r| place.start() < r.start())
+            {
+                repeat = Some(place);
+            }
+        }
+        repeat
+    }
+
+    /// The query's judgments, their documents' ids in `text`.
+    pub fn finish(self, text: Arc<Vec<u8>>) -> QueryJudgments {
+        let JudgmentsBuilder {
+            table,
+            mut ideal,
+            mut grade_counts,
+        } = self;
+        ideal.sort_unstable_by(|a, b| b.cmp(a));
+        grade_counts.sort_unstable();
+        QueryJudgments {
+            text,
+            table,
+            ideal,
+            grade_counts,
+        }
+    }
 }
 
 /// A document id's 64-bit hash: the key of [`QueryJudgments`]' table, and what run
@@ -158,11 +237,22 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// A document judged twice for the same query.
+/// A judgment [`QrelsBuilder::add`] refuses.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DuplicateJudgment {
+pub struct RefusedJudgment {
     pub qid: String,
+    /// The document id (its first 64 bytes when it is too long).
     pub docid: String,
+    pub why: Refusal,
+}
+
+/// Why a judgment is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The query already judges this document (trec_eval refuses it too).
+    Repeated,
+    /// The document id is longer than [`Place::MAX_LEN`] bytes.
+    TooLong,
 }
 
 /// All judgments, by query id.
@@ -210,13 +300,12 @@ impl Qrels {
     }
 }
 
-/// Grades by document id.
-type Labels = FxHashMap<Box<[u8]>, i32>;
-
 /// Collects judgments line by line, then indexes them.
 #[derive(Debug, Default)]
 pub struct QrelsBuilder {
-    queries: FxHashMap<Box<[u8]>, Labels>,
+    /// The document ids, back to back.
+    text: Vec<u8>,
+    queries: FxHashMap<Box<[u8]>, JudgmentsBuilder>,
 }
 
 impl QrelsBuilder {
@@ -226,26 +315,29 @@ impl QrelsBuilder {
 
     /// Adds one judgment. A second judgment of the same (qid, docid) is refused, as
     /// trec_eval refuses it.
-    pub fn add(&mut self, qid: &[u8], docid: &[u8], grade: i32) -> Result<(), DuplicateJudgment> {
+    pub fn add(&mut self, qid: &[u8], docid: &[u8], grade: i32) -> Result<(), RefusedJudgment> {
+        let refused = |why| RefusedJudgment {
+            qid: String::from_utf8_lossy(qid).into_owned(),
+            docid: String::from_utf8_lossy(&docid[..docid.len().min(64)]).into_owned(),
+            why,
+        };
+        let place = Place::new(self.text.len(), docid.len()).ok_or(refused(Refusal::TooLong))?;
         let docs = match self.queries.get_mut(qid) {
             Some(docs) => docs,
             None => self.queries.entry(qid.into()).or_default(),
         };
-        if docs.insert(docid.into(), grade).is_some() {
-            return Err(DuplicateJudgment {
-                qid: String::from_utf8_lossy(qid).into_owned(),
-                docid: String::from_utf8_lossy(docid).into_owned(),
-            });
-        }
-        Ok(())
+        self.text.extend_from_slice(docid);
+        docs.insert(&self.text, place, grade).map_err(|()| {
+            self.text.truncate(place.start());
+            refused(Refusal::Repeated)
+        })
     }
 
     pub fn build(self) -> Qrels {
-        Qrels::from_queries(self.queries.into_iter().filter_map(|(qid, labels)| {
-            // The map's keys are distinct: indexing them cannot find a repeat.
-            let pairs = labels.iter().map(|(d, g)| (&**d, *g));
-            QueryJudgments::from_pairs(pairs).ok().map(|j| (qid, j))
-        }))
+        let text = Arc::new(self.text);
+        Qrels::from_queries(
+            (self.queries.into_iter()).map(|(qid, docs)| (qid, docs.finish(Arc::clone(&text)))),
+        )
     }
 }
 
@@ -291,6 +383,43 @@ mod tests {
                 assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn places_hold_starts_below_2_to_40_and_lengths_below_2_to_24() {
+        for (start, len) in [
+            (0, 0),
+            (1, 2),
+            ((1 << 40) - 1, Place::MAX_LEN),
+            (1 << 32, 17),
+        ] {
+            let p = Place::new(start, len).unwrap();
+            assert_eq!((p.start(), p.len()), (start, len));
+        }
+        assert_eq!(Place::new(1 << 40, 1), None);
+        assert_eq!(Place::new(0, Place::MAX_LEN + 1), None);
+        assert_eq!(Place::new(3, 2).unwrap().of(b"abcdefg"), b"de");
+    }
+
+    #[test]
+    fn merging_reports_the_first_repeat_and_keeps_the_rest() {
+        let text = b"abcbdca";
+        let at = |i: usize| Place::new(i, 1).unwrap();
+        let mut first = JudgmentsBuilder::default();
+        for (i, g) in [(0, 1), (1, 0), (2, 2)] {
+            first.insert(text, at(i), g).unwrap();
+        }
+        let mut later = JudgmentsBuilder::default();
+        for (i, g) in [(3, 1), (4, 3), (5, 0), (6, -1)] {
+            later.insert(text, at(i), g).unwrap();
+        }
+        // 'b' (3), 'c' (5) and 'a' (6) repeat: 'b' is the first.
+        assert_eq!(first.merge(text, later), Some(at(3)));
+        let j = first.finish(Arc::new(text.to_vec()));
+        assert_eq!(j.len(), 4);
+        assert_eq!(j.label(b"d"), Some(3));
+        assert_eq!(j.label(b"b"), Some(0));
+        assert_eq!(j.ideal_gains(), &[3, 2, 1]);
     }
 
     #[test]
