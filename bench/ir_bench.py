@@ -159,6 +159,9 @@ def main():
     ap.add_argument("--peer-repeat", type=int, default=3,
                     help="pytrec_eval (with and without CIs) is timed this many times, its time "
                          "the median (ranx, far behind, runs once)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed runs before each series of timed runs of rigor and "
+                         "pytrec_eval, as hyperfine's --warmup (ranx has its own warm-up)")
     ap.add_argument("--compare-runs", type=int, default=10,
                     help="runs in the comparison timing (baseline + candidates)")
     args = ap.parse_args()
@@ -177,16 +180,26 @@ def main():
         base += ["-m", m]
     base += ["--format", "json"]
 
-    # Both inputs read once, untimed, so every tool starts from a warm page cache.
-    for path in (qrels, run):
-        with open(path, "rb") as f:
-            while f.read(1 << 24):
-                pass
+    # Before every series of timed runs, of any tool: both inputs read, untimed, so the
+    # series starts from a warm page cache (the 415 MB run file has been seen to fall
+    # out of it after a large peer's process, and a cold read stalls for seconds), and
+    # `--warmup` untimed runs of the series' own command, as hyperfine's `--warmup`
+    # (on this virtual machine, the first process after a pause or after a large one
+    # pays for memory the host took back).
+    def warm(cmd=None):
+        for path in (qrels, run):
+            with open(path, "rb") as f:
+                while f.read(1 << 24):
+                    pass
+        for _ in range(args.warmup if cmd else 0):
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     # rigor is timed `--repeat` times before the peers and as many after them: a change
     # of load on the machine during the peers' long runs then weighs on both sides.
     def time_rigor(timings):
         print(f"timing rigor ({args.repeat} runs each) ...", file=sys.stderr)
         for key, extra in (("ci", []), ("noci", ["--no-ci"])):
+            warm(base + extra)
             for _ in range(max(1, args.repeat)):
                 timings[key].append(timed(base + extra))
 
@@ -199,11 +212,13 @@ def main():
         # own changes do: the peer's time is a median too.
         peer = [py, os.path.join(BENCH, "peers", "ir_pytrec_eval.py"), qrels, run]
         print(f"timing pytrec_eval ({args.peer_repeat} runs) ...", file=sys.stderr)
+        warm(peer)
         out, secs, rss, times = median_timed(peer, args.peer_repeat)
         print(f"pytrec_eval runs (s): {times}", file=sys.stderr)
         pyt = json.loads(out)
         rows.append(("pytrec_eval (Python parsing + evaluate)", secs, rss))
         print(f"timing pytrec_eval + numpy bootstrap CIs ({args.peer_repeat} runs) ...", file=sys.stderr)
+        warm(peer + ["--bootstrap", "10000"])
         out, secs, rss, times = median_timed(peer + ["--bootstrap", "10000"], args.peer_repeat)
         print(f"pytrec_eval + numpy CIs runs (s): {times}", file=sys.stderr)
         pyt_ci = json.loads(out)
@@ -213,6 +228,7 @@ def main():
         # an untimed first process fills numba's on-disk cache (cache=True), so the timed
         # process measures a user's steady state, not a first-ever compilation
         subprocess.run([py, os.path.join(BENCH, "peers", "ir_ranx.py"), "--warmup"], check=True)
+        warm()
         out, secs, rss = timed([py, os.path.join(BENCH, "peers", "ir_ranx.py"), qrels, run])
         rnx = json.loads(out)
         rows.append(("ranx (whole process, incl. import + JIT warm-up)", secs, rss))

@@ -225,11 +225,22 @@ enum Tag {
 }
 
 impl Tag {
+    /// Once per run line: the usual case, the tag seen before, inline.
+    #[inline]
     fn see(&mut self, tag: &[u8]) {
         match self {
+            Tag::One(t) if same_bytes(t, tag) => {}
+            _ => self.see_another(tag),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn see_another(&mut self, tag: &[u8]) {
+        match self {
             Tag::None => *self = Tag::One(tag.to_vec()),
-            Tag::One(t) if !same_bytes(t, tag) => *self = Tag::Mixed,
-            _ => {}
+            Tag::One(_) => *self = Tag::Mixed,
+            Tag::Mixed => {}
         }
     }
 
