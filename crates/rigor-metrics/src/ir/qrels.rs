@@ -464,7 +464,8 @@ mod tests {
     fn the_filter_passes_every_judged_document_and_stops_most_others() {
         let mut b = QrelsBuilder::new();
         for i in 0..100 {
-            b.add(b"q", format!("doc{i:05}-{}", i * 7).as_bytes(), i % 3).unwrap();
+            b.add(b"q", format!("doc{i:05}-{}", i * 7).as_bytes(), i % 3)
+                .unwrap();
         }
         let q = b.build();
         let j = q.query(b"q").unwrap();
@@ -474,7 +475,10 @@ mod tests {
             assert_eq!(j.label(docid.as_bytes()), Some(i % 3));
         }
         let passed = (0..10_000)
-            .filter(|i| j.filter.may_hold(docid_hash(format!("other{i}").as_bytes())))
+            .filter(|i| {
+                j.filter
+                    .may_hold(docid_hash(format!("other{i}").as_bytes()))
+            })
             .count();
         // 100 bits of 1,024 set: about one in ten passes.
         assert!(passed < 1_500, "{passed} of 10,000 unjudged ids passed");
