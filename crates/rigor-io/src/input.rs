@@ -129,16 +129,13 @@ pub fn read_all_with_digest<T: Send>(
     parse: impl FnOnce(&Arc<Vec<u8>>) -> T + Send,
 ) -> Result<(T, FileDigest)> {
     let (stored, unzipped) = read_stored(path)?;
-    let (digest, parsed) = match unzipped {
-        None => {
-            let contents = Arc::new(stored);
-            rayon::join(|| digest_of(&contents), || parse(&contents))
-        }
-        Some(contents) => {
-            let contents = Arc::new(contents);
-            rayon::join(|| digest_of(&stored), || parse(&contents))
-        }
+    // A plain file's contents are its stored bytes: shared, not copied.
+    let (stored, contents) = match unzipped {
+        None => (None, Arc::new(stored)),
+        Some(contents) => (Some(stored), Arc::new(contents)),
     };
+    let hashed = stored.as_deref().unwrap_or(&contents);
+    let (digest, parsed) = rayon::join(|| digest_of(hashed), || parse(&contents));
     Ok((parsed, digest))
 }
 

@@ -185,7 +185,7 @@ mod sse2 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::input::{first_fields, lines};
 
@@ -217,8 +217,8 @@ mod tests {
         String::from_utf8_lossy(bytes).into_owned()
     }
 
-    /// A seeded xorshift generator.
-    struct Rng(u64);
+    /// A seeded xorshift generator (for this crate's randomized tests).
+    pub(crate) struct Rng(pub(crate) u64);
 
     impl Rng {
         fn next(&mut self) -> u64 {
@@ -228,7 +228,7 @@ mod tests {
             self.0
         }
 
-        fn below(&mut self, n: u64) -> u64 {
+        pub(crate) fn below(&mut self, n: u64) -> u64 {
             self.next() % n
         }
     }

@@ -847,13 +847,8 @@ mod tests {
     #[test]
     fn qrels_in_chunks_read_as_line_by_line() {
         use rigor_metrics::ir::QrelsBuilder;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut below = |n: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % n
-        };
+        let mut rng = crate::records::tests::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut below = |n: u64| rng.below(n);
         for case in 0..300 {
             let mut text = String::new();
             for _ in 0..below(30) {
